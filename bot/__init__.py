@@ -1,0 +1,1 @@
+"""Smarketing Bot: the marketing-sales agreement, kept in chat."""

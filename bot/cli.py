@@ -1,0 +1,137 @@
+"""The `smarketing` command: one subcommand per job of DESIGN.md's command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, hide_password, load_settings, locale_hint
+from bot.i18n import t
+
+logger = logging.getLogger("smarketing")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser(locale: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smarketing", description=t(locale, "cli.description"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("serve", help="run the bot: Slack, intake API, scheduler")
+    demo = commands.add_parser("demo", help="sample data, funnel and summary; no Slack needed")
+    demo.add_argument("--db", type=Path, default=Path("smarketing-demo.db"), help="SQLite file")
+
+    imports = commands.add_parser("import", help="import leads from a CSV export")
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--backfill", action="store_true", help="store without posting cards")
+    imports.add_argument("--post-since", help="post cards only for leads newer than this")
+    metrics = commands.add_parser("import-metrics", help="import daily marketing figures")
+    metrics.add_argument("file", type=Path)
+
+    funnel = commands.add_parser("funnel", help="the funnel report")
+    funnel.add_argument("--period")
+    funnel.add_argument("--by")
+    funnel.add_argument("--json", action="store_true")
+    funnel.add_argument("--chart", type=Path)
+    funnel.add_argument("--csv", type=Path)
+
+    digest = commands.add_parser("digest", help="the weekly digest")
+    digest.add_argument("--send", action="store_true")
+    digest.add_argument("--force", action="store_true")
+    review = commands.add_parser("review", help="the SLA-review reminder and agenda")
+    review.add_argument("--send", action="store_true")
+    commands.add_parser("schedule", help="scheduled jobs and their last runs")
+    commands.add_parser("outbox", help="messages waiting to be delivered")
+
+    sla = commands.add_parser("sla", help="the SLA policy")
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="ACTION")
+    sla_commands.add_parser("show")
+    sla_set = sla_commands.add_parser("set")
+    sla_set.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    sla_plan = sla_commands.add_parser("plan")
+    sla_plan.add_argument("revenue")
+    sla_plan.add_argument("deal")
+    sla_plan.add_argument("leads_per_sale", metavar="N")
+
+    routing = commands.add_parser("routing", help="channel routing rules")
+    routing_commands = routing.add_subparsers(dest="routing_command", required=True)
+    routing_commands.add_parser("list")
+    routing_add = routing_commands.add_parser("add")
+    routing_add.add_argument("rule", metavar="zone=…|service=…")
+    routing_add.add_argument("channel", metavar="channel=C…")
+    routing_remove = routing_commands.add_parser("remove")
+    routing_remove.add_argument("number", type=int)
+
+    manifest = commands.add_parser("manifest", help="the Slack app manifest")
+    how = manifest.add_mutually_exclusive_group()
+    how.add_argument("--url")
+    how.add_argument("--socket-mode", action="store_true")
+
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the schema migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    locale = locale_hint()
+    args = build_parser(locale).parse_args(argv)
+    handler = COMMANDS.get(args.command)
+    try:
+        settings = load_settings()
+        locale = settings.bot_locale
+        if handler is None:
+            print(t(locale, "cli.not_available", command=args.command), file=sys.stderr)
+            return EXIT_USAGE
+        return handler(args, settings)
+    except ConfigError as error:
+        print(t(locale, "cli.config_error", message=error.render(locale)), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_for_serve()
+    _upgrade(settings)
+    print(t(settings.bot_locale, "cli.not_available", command="serve"), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    run_demo(path=args.db, now=datetime.now(UTC), locale=settings.bot_locale, out=sys.stdout)
+    return EXIT_OK
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    url = hide_password(settings.database_url)
+    print(t(settings.bot_locale, "cli.db_upgraded", url=url))
+    return EXIT_OK
+
+
+def _upgrade(settings: Settings) -> None:
+    from storage.db import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "serve": _serve,
+    "demo": _demo,
+    "db": _db,
+}

@@ -1,0 +1,223 @@
+"""The translation catalog: every user-facing string, in English and Spanish.
+
+Strings are looked up by key and filled with `str.format` placeholders. A test checks that
+both languages have the same keys and the same placeholders.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+
+DEFAULT_LOCALE = "en"
+
+CATALOG: dict[str, dict[str, str]] = {
+    "en": {
+        # Stages and exits
+        "stage.lead": "Lead",
+        "stage.profiled": "Profiled (MQL)",
+        "stage.accepted": "Accepted (SAL)",
+        "stage.contacted": "Contacted",
+        "stage.qualified": "Qualified (SQL)",
+        "stage.won": "Won",
+        "exit.rejected": "Not a fit",
+        "exit.lost": "Lost",
+        "exit.nurture": "Back to nurture",
+        # Reason codes
+        "reason.not_icp": "Not our ideal customer",
+        "reason.wrong_region": "Wrong region",
+        "reason.service_not_offered": "Service not offered",
+        "reason.no_budget": "No budget",
+        "reason.bad_timing": "Bad timing",
+        "reason.no_authority": "No authority to buy",
+        "reason.invalid_contact": "Invalid contact details",
+        "reason.unreachable": "Unreachable",
+        "reason.duplicate": "Duplicate",
+        "reason.spam_test": "Spam or test",
+        "reason.job_seeker_or_vendor": "Job seeker or vendor",
+        "reason.competitor": "Competitor",
+        "reason.already_customer": "Already a customer",
+        "reason.price": "Price",
+        "reason.no_decision": "No decision",
+        "reason.timing": "Timing",
+        "reason.budget_cut": "Budget cut",
+        "reason.product_fit": "Product fit",
+        "reason.not_ready": "Not ready yet",
+        "reason.needs_education": "Needs education",
+        "reason.other": "Other",
+        # Command line
+        "cli.description": "Smarketing Bot: the marketing-sales agreement, kept in chat.",
+        "cli.not_available": "'smarketing {command}' is not available yet.",
+        "cli.db_upgraded": "Database is up to date ({url}).",
+        "cli.config_error": "Configuration error: {message}",
+        # Configuration errors
+        "config.required": (
+            "{name} is required to run the bot; set it in the environment or in .env "
+            "(see .env.example)."
+        ),
+        "config.required_more": "{name} is required to run the bot (also missing: {others}).",
+        "config.prefix": "{name} must start with '{prefix}'.",
+        "config.url": "{name} must be an http(s) URL, got '{value}'.",
+        "config.channel": "{name} must be a Slack channel id like C0123ABCD, got '{value}'.",
+        "config.user_ids": (
+            "{name} must be comma-separated Slack user ids like U0123ABCD, got '{value}'."
+        ),
+        "config.database_url": "{name} is not a database URL: '{value}'.",
+        "config.database_backend": (
+            "{name} must be a sqlite:/// or postgresql+psycopg:// URL, got '{value}'."
+        ),
+        "config.timezone": (
+            "{name} must be an IANA time zone like America/Mexico_City, got '{value}'."
+        ),
+        "config.choice": "{name} must be one of {allowed}, got '{value}'.",
+        "config.region": "{name} must be a two-letter region code like MX, got '{value}'.",
+        "config.integer": "{name} must be a whole number, got '{value}'.",
+        "config.range": "{name} must be between {minimum} and {maximum}, got {value}.",
+        "config.minimum": "{name} must be at least {minimum}, got {value}.",
+        # Demo
+        "demo.title": "Smarketing Bot demo",
+        "demo.database": "Sample database: {path} ({leads} leads, {events} events)",
+        "demo.funnel": "Funnel (leads created in the last {days} days)",
+        "demo.col_stage": "Stage",
+        "demo.col_leads": "Leads",
+        "demo.col_of_previous": "of previous",
+        "demo.col_of_all": "of all",
+        "demo.exits": "Exits and their top reasons",
+        "demo.exit_line": "{exit}: {count}",
+        "demo.by": "By {dimension}",
+        "demo.col_value": "Value",
+        "demo.col_profiled": "Profiled",
+        "demo.col_won": "Won",
+        "demo.col_revenue": "Revenue",
+        "demo.revenue": "Revenue won: {amount}",
+        "demo.none": "(none)",
+        "demo.next": (
+            "Next: connect a Slack workspace (README, 'Install in your Slack workspace') "
+            "and run 'smarketing serve'."
+        ),
+        "dimension.zone": "zone",
+        "dimension.service": "service",
+        "dimension.source": "source",
+        "dimension.seller": "seller",
+    },
+    "es": {
+        "stage.lead": "Lead",
+        "stage.profiled": "Perfilado (MQL)",
+        "stage.accepted": "Aceptado (SAL)",
+        "stage.contacted": "Contactado",
+        "stage.qualified": "Calificado (SQL)",
+        "stage.won": "Ganado",
+        "exit.rejected": "No encaja",
+        "exit.lost": "Perdido",
+        "exit.nurture": "De vuelta a nutrición",
+        "reason.not_icp": "No es nuestro cliente ideal",
+        "reason.wrong_region": "Región equivocada",
+        "reason.service_not_offered": "Servicio que no ofrecemos",
+        "reason.no_budget": "Sin presupuesto",
+        "reason.bad_timing": "Mal momento",
+        "reason.no_authority": "Sin autoridad para comprar",
+        "reason.invalid_contact": "Datos de contacto inválidos",
+        "reason.unreachable": "Inalcanzable",
+        "reason.duplicate": "Duplicado",
+        "reason.spam_test": "Spam o prueba",
+        "reason.job_seeker_or_vendor": "Busca empleo o es proveedor",
+        "reason.competitor": "Competidor",
+        "reason.already_customer": "Ya es cliente",
+        "reason.price": "Precio",
+        "reason.no_decision": "Sin decisión",
+        "reason.timing": "Momento",
+        "reason.budget_cut": "Recorte de presupuesto",
+        "reason.product_fit": "Encaje del producto",
+        "reason.not_ready": "Aún no está listo",
+        "reason.needs_education": "Necesita formación",
+        "reason.other": "Otro",
+        "cli.description": "Smarketing Bot: el acuerdo entre marketing y ventas, en el chat.",
+        "cli.not_available": "'smarketing {command}' aún no está disponible.",
+        "cli.db_upgraded": "La base de datos está al día ({url}).",
+        "cli.config_error": "Error de configuración: {message}",
+        "config.required": (
+            "{name} es obligatoria para ejecutar el bot; defínela en el entorno o en .env "
+            "(ver .env.example)."
+        ),
+        "config.required_more": (
+            "{name} es obligatoria para ejecutar el bot (también faltan: {others})."
+        ),
+        "config.prefix": "{name} debe empezar por '{prefix}'.",
+        "config.url": "{name} debe ser una URL http(s); se recibió '{value}'.",
+        "config.channel": (
+            "{name} debe ser un id de canal de Slack como C0123ABCD; se recibió '{value}'."
+        ),
+        "config.user_ids": (
+            "{name} debe ser una lista de ids de usuario de Slack separados por comas, "
+            "como U0123ABCD; se recibió '{value}'."
+        ),
+        "config.database_url": "{name} no es una URL de base de datos: '{value}'.",
+        "config.database_backend": (
+            "{name} debe ser una URL sqlite:/// o postgresql+psycopg://; se recibió '{value}'."
+        ),
+        "config.timezone": (
+            "{name} debe ser una zona horaria IANA como America/Mexico_City; se recibió '{value}'."
+        ),
+        "config.choice": "{name} debe ser uno de {allowed}; se recibió '{value}'.",
+        "config.region": (
+            "{name} debe ser un código de región de dos letras como MX; se recibió '{value}'."
+        ),
+        "config.integer": "{name} debe ser un número entero; se recibió '{value}'.",
+        "config.range": "{name} debe estar entre {minimum} y {maximum}; se recibió {value}.",
+        "config.minimum": "{name} debe ser al menos {minimum}; se recibió {value}.",
+        "demo.title": "Demostración de Smarketing Bot",
+        "demo.database": "Base de datos de ejemplo: {path} ({leads} leads, {events} eventos)",
+        "demo.funnel": "Embudo (leads creados en los últimos {days} días)",
+        "demo.col_stage": "Etapa",
+        "demo.col_leads": "Leads",
+        "demo.col_of_previous": "de la anterior",
+        "demo.col_of_all": "del total",
+        "demo.exits": "Salidas y sus motivos principales",
+        "demo.exit_line": "{exit}: {count}",
+        "demo.by": "Por {dimension}",
+        "demo.col_value": "Valor",
+        "demo.col_profiled": "Perfilados",
+        "demo.col_won": "Ganados",
+        "demo.col_revenue": "Ingresos",
+        "demo.revenue": "Ingresos ganados: {amount}",
+        "demo.none": "(ninguno)",
+        "demo.next": (
+            "Siguiente paso: conecta un espacio de trabajo de Slack (README, 'Install in your "
+            "Slack workspace') y ejecuta 'smarketing serve'."
+        ),
+        "dimension.zone": "zona",
+        "dimension.service": "servicio",
+        "dimension.source": "fuente",
+        "dimension.seller": "vendedor",
+    },
+}
+
+
+def t(locale: str, key: str, **params: object) -> str:
+    """The string for `key` in `locale` (falling back to English), filled with `params`."""
+    strings = CATALOG.get(locale) or CATALOG[DEFAULT_LOCALE]
+    template = strings.get(key) or CATALOG[DEFAULT_LOCALE][key]
+    return template.format(**params) if params else template
+
+
+def placeholders(template: str) -> set[str]:
+    """The `{names}` a template expects."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+class Translator:
+    """`t` bound to one locale, handed to code that renders for one team."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE):
+        self.locale = locale if locale in CATALOG else DEFAULT_LOCALE
+
+    def __call__(self, key: str, **params: object) -> str:
+        return t(self.locale, key, **params)
+
+    def stage(self, code: str) -> str:
+        return self(f"stage.{code}")
+
+    def exit(self, code: str) -> str:
+        return self(f"exit.{code}")
+
+    def reason(self, code: str) -> str:
+        return self(f"reason.{code}")

@@ -1,0 +1,153 @@
+"""The tables. Values are plain strings and numbers; their meaning lives in `bot.domain`.
+
+Families follow the SQLModel convention: `LeadBase` holds the generic lead's fields (the
+intake contract), `Lead` adds identity, lifecycle and one timestamp per funnel stage reached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+NAME_MAX = 200
+TEXT_MAX = 3000
+URL_MAX = 2000
+
+
+def _when(*, nullable: bool = True, default: bool = False) -> Any:
+    """A UTC timestamp column; `default=True` stamps rows with the insertion time."""
+    if default:
+        return Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=nullable)
+    return Field(default=None, sa_type=UTCDateTime(), nullable=nullable)
+
+
+class LeadBase(SQLModel):
+    """The generic lead as the intake receives it."""
+
+    external_id: str | None = Field(default=None, max_length=NAME_MAX)
+    source: str | None = Field(default=None, max_length=NAME_MAX)
+    campaign: str | None = Field(default=None, max_length=NAME_MAX)
+    channel: str | None = Field(default=None, max_length=NAME_MAX)
+    name: str = Field(max_length=NAME_MAX)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=64)
+    company: str | None = Field(default=None, max_length=NAME_MAX)
+    job_title: str | None = Field(default=None, max_length=NAME_MAX)
+    zone: str | None = Field(default=None, max_length=NAME_MAX)
+    age_range: str | None = Field(default=None, max_length=NAME_MAX)
+    service: str | None = Field(default=None, max_length=NAME_MAX)
+    score: float | None = None
+    summary: str | None = Field(default=None, sa_type=Text)
+    history: str | None = Field(default=None, sa_type=Text)
+    approach: str | None = Field(default=None, sa_type=Text)
+    profile_url: str | None = Field(default=None, max_length=URL_MAX)
+    estimated_value: float | None = None
+
+
+class Lead(LeadBase, table=True):
+    """A lead, its place in the funnel, and when it reached each stage.
+
+    Identity is the platform plus its external id (unique); failing an id, the intake
+    matches the platform and the normalised email (indexed, not unique).
+    """
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_lead_platform_external_id"),
+        Index("ix_lead_platform_email", "platform", "email"),
+        Index("ix_lead_created_at", "created_at"),
+        Index("ix_lead_owner_stage", "owner_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(default="api", max_length=32)
+    phone_valid: bool = True
+    custom_fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # The furthest stage reached (lead, profiled, accepted, contacted, qualified, won).
+    stage: str = Field(default="lead", max_length=16)
+    # rejected, lost or nurture once the lead left the funnel; None while open or won.
+    exit: str | None = Field(default=None, max_length=16)
+    exit_reason: str | None = Field(default=None, max_length=32)
+    owner_id: str | None = Field(default=None, max_length=32)
+    attempts: int = 0
+    won_value: float | None = None
+    created_at: datetime = _when(nullable=False, default=True)
+    received_at: datetime = _when(nullable=False, default=True)
+    updated_at: datetime = _when(nullable=False, default=True)
+    profiled_at: datetime | None = _when()
+    accepted_at: datetime | None = _when()
+    first_touch_at: datetime | None = _when()
+    contacted_at: datetime | None = _when()
+    qualified_at: datetime | None = _when()
+    won_at: datetime | None = _when()
+    exited_at: datetime | None = _when()
+
+
+class LeadEvent(SQLModel, table=True):
+    """One move or action on a lead: append-only (see `storage.db` for the guard)."""
+
+    __tablename__ = "lead_event"
+    __table_args__ = (Index("ix_lead_event_lead_at", "lead_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", nullable=False)
+    at: datetime = _when(nullable=False, default=True)
+    # A Slack user id, or a system actor such as "intake" or "sla".
+    actor: str = Field(max_length=64)
+    # What happened: handed_over, claimed, attempt, stage, exit, reopened, reassigned…
+    kind: str = Field(max_length=32)
+    from_stage: str | None = Field(default=None, max_length=16)
+    to_stage: str | None = Field(default=None, max_length=16)
+    reason_code: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_type=Text)
+    value: float | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Person(SQLModel, table=True):
+    """Someone the bot knows from Slack, with what they chose (away from round-robin)."""
+
+    __tablename__ = "person"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    display_name: str | None = Field(default=None, max_length=NAME_MAX)
+    away: bool = False
+    updated_at: datetime = _when(nullable=False, default=True)
+
+
+class ChannelMember(SQLModel, table=True):
+    """The membership cache: who is in each channel the bot posts to.
+
+    Roles fall back to these rows when a role's user list is empty, so a role check never
+    asks Slack while a user waits.
+    """
+
+    __tablename__ = "channel_member"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    synced_at: datetime = _when(nullable=False, default=True)
+
+
+class SentMessage(SQLModel, table=True):
+    """A message the bot posted: where it is, so it can be updated or replied to."""
+
+    __tablename__ = "sent_message"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts", name="uq_sent_message_channel_ts"),
+        Index("ix_sent_message_lead_kind", "lead_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    # card, thread_reply, feedback, digest, reminder, dm…
+    kind: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _when(nullable=False, default=True)

@@ -1,0 +1,141 @@
+"""Named queries over a `Session`: keyword-only arguments, one statement each where possible."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from storage.models import Lead, LeadEvent, Person
+
+# Columns a cohort can be broken down by (the domain's names for them).
+BREAKDOWN_COLUMNS = {
+    "zone": Lead.zone,
+    "service": Lead.service,
+    "source": Lead.source,
+    "campaign": Lead.campaign,
+    "channel": Lead.channel,
+    "age": Lead.age_range,
+    "seller": Lead.owner_id,
+}
+
+
+def add_lead(session: Session, *, lead: Lead) -> Lead:
+    """Store a new lead and give it its id."""
+    session.add(lead)
+    session.flush()
+    return lead
+
+
+def add_event(session: Session, *, event: LeadEvent) -> LeadEvent:
+    """Append one event to a lead's history."""
+    session.add(event)
+    session.flush()
+    return event
+
+
+def add_all(session: Session, *, rows: Sequence[Any]) -> None:
+    """Store many rows in one flush (sample data, imports)."""
+    session.add_all(rows)
+    session.flush()
+
+
+def find_lead_by_external_id(session: Session, *, platform: str, external_id: str) -> Lead | None:
+    """The lead a platform knows by `external_id`, if stored."""
+    statement = select(Lead).where(Lead.platform == platform, Lead.external_id == external_id)
+    return session.exec(statement).first()
+
+
+def find_lead_by_email(session: Session, *, platform: str, email: str) -> Lead | None:
+    """The oldest lead from `platform` with this normalised email, if stored."""
+    statement = (
+        select(Lead).where(Lead.platform == platform, Lead.email == email).order_by(col(Lead.id))
+    )
+    return session.exec(statement).first()
+
+
+def lead_events(session: Session, *, lead_id: int) -> list[LeadEvent]:
+    """A lead's history, oldest first."""
+    statement = (
+        select(LeadEvent)
+        .where(LeadEvent.lead_id == lead_id)
+        .order_by(col(LeadEvent.at), col(LeadEvent.id))
+    )
+    return list(session.exec(statement))
+
+
+def count_leads(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Lead)).one()
+
+
+def count_events(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(LeadEvent)).one()
+
+
+def _cohort(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(col(Lead.created_at) >= since)
+    if until is not None:
+        conditions.append(col(Lead.created_at) < until)
+    return conditions
+
+
+def cohort_stage_counts(
+    session: Session, *, columns: Sequence[str], since: datetime | None, until: datetime | None
+) -> list[int]:
+    """For the cohort created in [since, until): how many leads have each column stamped."""
+    counts = [func.count(getattr(Lead, name)) for name in columns]
+    statement = select(*counts).where(*_cohort(since, until))
+    return list(session.exec(statement).one())
+
+
+def cohort_exit_reasons(
+    session: Session, *, since: datetime | None, until: datetime | None
+) -> list[tuple[str, str, int]]:
+    """(exit, reason, count) for the cohort's leads that left the funnel, most frequent first."""
+    statement = (
+        select(Lead.exit, Lead.exit_reason, func.count())
+        .where(col(Lead.exit).is_not(None), *_cohort(since, until))
+        .group_by(Lead.exit, Lead.exit_reason)
+        .order_by(func.count().desc(), Lead.exit, Lead.exit_reason)
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def cohort_breakdown(
+    session: Session, *, dimension: str, since: datetime | None, until: datetime | None
+) -> list[tuple[str | None, int, int, int, float]]:
+    """Per value of `dimension`: (value, leads, profiled, won, revenue), biggest first."""
+    column = BREAKDOWN_COLUMNS[dimension]
+    leads = func.count()
+    statement = (
+        select(
+            column,
+            leads,
+            func.count(Lead.profiled_at),
+            func.count(Lead.won_at),
+            func.coalesce(func.sum(Lead.won_value), 0.0),
+        )
+        .where(*_cohort(since, until))
+        .group_by(column)
+        .order_by(leads.desc(), column)
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def cohort_revenue(session: Session, *, since: datetime | None, until: datetime | None) -> float:
+    """Value won by the cohort."""
+    statement = select(func.coalesce(func.sum(Lead.won_value), 0.0)).where(*_cohort(since, until))
+    return float(session.exec(statement).one())
+
+
+def person_names(session: Session) -> dict[str, str]:
+    """Display names of the people the bot knows, by Slack user id."""
+    statement = select(Person.user_id, Person.display_name).where(
+        col(Person.display_name).is_not(None)
+    )
+    return dict(session.exec(statement).all())

@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh database per test, on SQLite always and PostgreSQL when available.
+
+Set `TEST_DATABASE_URL` (e.g. `postgresql+psycopg://postgres@127.0.0.1:5432/test`) to run
+every database test on PostgreSQL too. Each PostgreSQL test gets a schema of its own, made
+before and dropped after, so runs never leak into each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from storage.db import make_engine, session_factory, upgrade
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database's URL (no schema applied yet)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = _postgres_url()
+    if base is None:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_engine(database_url) -> Iterator[Engine]:
+    """An engine on an empty database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine) -> Engine:
+    """An engine on a database migrated to the newest schema."""
+    upgrade(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def sessions(engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def session(sessions) -> Iterator[Session]:
+    with sessions() as session:
+        yield session

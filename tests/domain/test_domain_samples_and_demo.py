@@ -1,0 +1,82 @@
+"""The demo's sample data covers the whole funnel, and its summary adds up."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import func, select
+
+from bot.demo import run_demo
+from bot.domain.samples import generate_sample_leads, store_sample_leads
+from bot.domain.summary import summarize_cohort
+from bot.domain.vocabulary import EXIT_REASONS, Exit, Stage
+from storage.db import session_scope
+from storage.models import Lead, LeadEvent
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def test_sample_generation_is_deterministic():
+    first = generate_sample_leads(now=NOW, count=50)
+    second = generate_sample_leads(now=NOW, count=50)
+    assert [s.lead.email for s in first] == [s.lead.email for s in second]
+    assert [len(s.events) for s in first] == [len(s.events) for s in second]
+
+
+def test_samples_reach_every_stage_and_every_exit_with_valid_reasons(sessions):
+    with session_scope(sessions) as session:
+        store_sample_leads(session, samples=generate_sample_leads(now=NOW))
+    with sessions() as session:
+        stages = dict(session.exec(select(Lead.stage, func.count()).group_by(Lead.stage)).all())
+        exits = session.exec(select(Lead.exit, Lead.exit_reason).where(Lead.exit != None)).all()  # noqa: E711
+        orphan_events = session.exec(
+            select(func.count()).select_from(LeadEvent).where(LeadEvent.lead_id == None)  # noqa: E711
+        ).one()
+    assert set(stages) == {stage.value for stage in Stage}
+    assert {exit_ for exit_, _ in exits} == {exit_.value for exit_ in Exit}
+    assert all(reason in EXIT_REASONS[Exit(exit_)] for exit_, reason in exits)
+    assert orphan_events == 0
+
+
+def test_a_stage_counts_every_lead_that_went_past_it(sessions):
+    with session_scope(sessions) as session:
+        store_sample_leads(session, samples=generate_sample_leads(now=NOW))
+    with sessions() as session:
+        summary = summarize_cohort(session, since=None, until=None)
+        won = session.exec(select(func.count()).where(Lead.stage == "won")).one()
+    counts = [s.leads for s in summary.stages]
+    assert counts[0] == 320
+    assert counts == sorted(counts, reverse=True)
+    assert summary.stages[-1].leads == won
+    # A lead at "won" also counts as qualified, contacted, accepted and profiled.
+    assert all(count >= won for count in counts)
+    for dimension, rows in summary.breakdowns.items():
+        assert sum(row.leads for row in rows) == 320, dimension
+        assert sum(row.won for row in rows) == won, dimension
+    assert summary.revenue == pytest.approx(sum(r.revenue for r in summary.breakdowns["zone"]))
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en", ["Funnel", "Profiled (MQL)", "Not a fit", "By zone", "Ana Torres"]),
+        ("es", ["Embudo", "Perfilado (MQL)", "No encaja", "Por zona", "Ana Torres"]),
+    ],
+)
+def test_the_demo_prints_a_readable_summary(tmp_path, locale, words):
+    out = io.StringIO()
+    summary = run_demo(path=tmp_path / "demo.db", now=NOW, locale=locale, out=out)
+    text = out.getvalue()
+    for word in words:
+        assert word in text
+    assert f"{summary.stages[0].leads}" in text
+    assert (tmp_path / "demo.db").exists()
+
+
+def test_running_the_demo_again_starts_from_a_fresh_database(tmp_path):
+    path = tmp_path / "demo.db"
+    first = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
+    second = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
+    assert first.stages == second.stages
