@@ -101,9 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_for_serve()
-    _upgrade(settings)
-    print(t(settings.bot_locale, "cli.not_available", command="serve"), file=sys.stderr)
-    return EXIT_USAGE
+    from bot.server import serve
+
+    serve(settings)
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,8 +131,26 @@ def _upgrade(settings: Settings) -> None:
         engine.dispose()
 
 
+def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import Translator
+    from handlers.slack.manifest import manifest_yaml
+
+    if args.socket_mode:
+        url = None
+    elif args.url or settings.public_url:
+        url = args.url or settings.public_url
+    elif settings.socket_mode:
+        url = None
+    else:
+        print(t(settings.bot_locale, "cli.manifest_needs_url"), file=sys.stderr)
+        return EXIT_USAGE
+    print(manifest_yaml(Translator(settings.bot_locale), url=url), end="")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": _serve,
     "demo": _demo,
     "db": _db,
+    "manifest": _manifest,
 }

@@ -98,6 +98,27 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.service": "service",
         "dimension.source": "source",
         "dimension.seller": "seller",
+        # Slack
+        "slack.not_available": "{command} is not available yet.",
+        "slack.error": (
+            "Sorry, something went wrong on our side. It has been logged; please try again "
+            "in a moment."
+        ),
+        "home.title": "Smarketing Bot",
+        "home.intro": (
+            "Your leads, the shared funnel and the SLA between marketing and sales will "
+            "show up here."
+        ),
+        "home.commands": "Try `/funnel` for the funnel and `/sla` for the agreement.",
+        # App manifest
+        "manifest.description": "Lead hand-off, SLA and shared funnel for marketing and sales.",
+        "manifest.funnel": "The funnel, broken down by zone, seller, campaign and more",
+        "manifest.funnel_hint": "[period] [by zone|age|service|seller|source|campaign] [chart]",
+        "manifest.sla": "The SLA between marketing and sales",
+        "manifest.sla_hint": "[plan REVENUE DEAL N | edit | away | back]",
+        "cli.manifest_needs_url": (
+            "Give the bot's public URL with --url (or set PUBLIC_URL), or use --socket-mode."
+        ),
     },
     "es": {
         "stage.lead": "Lead",
@@ -188,6 +209,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.service": "servicio",
         "dimension.source": "fuente",
         "dimension.seller": "vendedor",
+        "slack.not_available": "{command} aún no está disponible.",
+        "slack.error": (
+            "Lo sentimos, algo falló de nuestro lado. Quedó registrado; vuelve a intentarlo "
+            "en un momento."
+        ),
+        "home.title": "Smarketing Bot",
+        "home.intro": (
+            "Aquí verás tus leads, el embudo compartido y el SLA entre marketing y ventas."
+        ),
+        "home.commands": "Prueba `/funnel` para el embudo y `/sla` para el acuerdo.",
+        "manifest.description": (
+            "Traspaso de leads, SLA y embudo compartido para marketing y ventas."
+        ),
+        "manifest.funnel": "El embudo, desglosado por zona, vendedor, campaña y más",
+        "manifest.funnel_hint": "[periodo] [by zone|age|service|seller|source|campaign] [chart]",
+        "manifest.sla": "El SLA entre marketing y ventas",
+        "manifest.sla_hint": "[plan INGRESOS TICKET N | edit | away | back]",
+        "cli.manifest_needs_url": (
+            "Indica la URL pública del bot con --url (o define PUBLIC_URL), o usa --socket-mode."
+        ),
     },
 }
 

@@ -151,3 +151,12 @@ class SentMessage(SQLModel, table=True):
     ts: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = _when(nullable=False, default=True)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack events already handled, by `event_id`: Slack retries events it thinks were lost."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _when(nullable=False, default=True)

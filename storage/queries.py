@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Lead, LeadEvent, Person
+from storage.models import ChannelMember, Lead, LeadEvent, Person, ProcessedEvent
 
 # Columns a cohort can be broken down by (the domain's names for them).
 BREAKDOWN_COLUMNS = {
@@ -139,3 +140,64 @@ def person_names(session: Session) -> dict[str, str]:
         col(Person.display_name).is_not(None)
     )
     return dict(session.exec(statement).all())
+
+
+def claim_event(session: Session, *, event_id: str, received_at: datetime) -> bool:
+    """Record `event_id` as handled; False when it was recorded before (a retry)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(event_id=event_id, received_at=received_at))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_events_before(session: Session, *, before: datetime) -> int:
+    """Drop handled-event records older than Slack's retry horizon; returns how many."""
+    statement = delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before)
+    return session.exec(statement).rowcount
+
+
+def is_channel_member(session: Session, *, channel_id: str, user_id: str) -> bool:
+    """True when the membership cache has `user_id` in `channel_id`."""
+    return session.get(ChannelMember, (channel_id, user_id)) is not None
+
+
+def channel_members(session: Session, *, channel_id: str) -> list[str]:
+    """The cached members of a channel, sorted."""
+    statement = (
+        select(ChannelMember.user_id)
+        .where(ChannelMember.channel_id == channel_id)
+        .order_by(ChannelMember.user_id)
+    )
+    return list(session.exec(statement))
+
+
+def add_channel_member(session: Session, *, channel_id: str, user_id: str, at: datetime) -> None:
+    """Cache that `user_id` is in `channel_id` (a no-op when already cached)."""
+    member = session.get(ChannelMember, (channel_id, user_id))
+    if member is None:
+        session.add(ChannelMember(channel_id=channel_id, user_id=user_id, synced_at=at))
+    else:
+        member.synced_at = at
+    session.flush()
+
+
+def remove_channel_member(session: Session, *, channel_id: str, user_id: str) -> None:
+    """Forget that `user_id` is in `channel_id`."""
+    statement = delete(ChannelMember).where(
+        ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id
+    )
+    session.exec(statement)
+
+
+def replace_channel_members(
+    session: Session, *, channel_id: str, user_ids: Sequence[str], at: datetime
+) -> None:
+    """Make the cache for `channel_id` exactly `user_ids` (a full sync from Slack)."""
+    session.exec(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
+    session.add_all(
+        ChannelMember(channel_id=channel_id, user_id=user_id, synced_at=at)
+        for user_id in dict.fromkeys(user_ids)
+    )
+    session.flush()

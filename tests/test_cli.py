@@ -19,7 +19,7 @@ NOT_BUILT = [
     ["outbox"],
     ["sla", "show"],
     ["routing", "list"],
-    ["manifest"],
+
 ]
 
 

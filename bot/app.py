@@ -1,0 +1,80 @@
+"""Builds the Bolt app and the web server from the runtime."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from slack_bolt import App
+from slack_sdk import WebClient
+from starlette.concurrency import run_in_threadpool
+
+from bot.runtime import Runtime
+from handlers.slack.http import slack_events_router
+from handlers.slack.identity import BotIdentity
+from handlers.slack.listeners import commands, errors, events
+from handlers.slack.middleware import attach_runtime, skip_repeated_events
+from storage.db import database_reachable
+
+
+class _TokenFromEnvironmentIsExpected(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our token-less client wins; it should."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenFromEnvironmentIsExpected())
+
+
+def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient) -> App:
+    """The Bolt app: authorised from the cached identity, listeners registered.
+
+    `client` carries no token (each request gets the bot token from `authorize`); its base
+    URL and retry handlers are inherited by every listener's client.
+    """
+    settings = runtime.settings
+    app = App(
+        name="smarketing",
+        client=client,
+        authorize=identity.authorize,
+        signing_secret=settings.slack_signing_secret,
+        # A Socket Mode connection is authenticated by the app token; HTTP requests are not.
+        request_verification_enabled=not settings.socket_mode,
+        # Listeners ack first and keep working off the request thread afterwards.
+        process_before_response=False,
+    )
+    app.use(attach_runtime(runtime))
+    app.use(skip_repeated_events(runtime))
+    for listeners in (commands, events, errors):
+        listeners.register(app)
+    return app
+
+
+def create_web_app(
+    runtime: Runtime, *, bolt_app: App | None, slack_status=lambda: "unknown"
+) -> FastAPI:
+    """The one HTTP server: Slack requests (HTTP mode), intake and health."""
+    web = FastAPI(
+        title="Smarketing Bot",
+        description="Lead intake and Slack endpoint of Smarketing Bot.",
+        version="0.1.0",
+    )
+    web.state.runtime = runtime
+    if bolt_app is not None:
+        web.include_router(slack_events_router(bolt_app))
+
+    @web.get("/healthz", tags=["health"], summary="Liveness and database reachability")
+    async def healthz() -> JSONResponse:
+        database_ok = await run_in_threadpool(database_reachable, runtime.engine)
+        return JSONResponse(
+            status_code=200 if database_ok else 503,
+            content={
+                "status": "ok" if database_ok else "unavailable",
+                "database": "ok" if database_ok else "unreachable",
+                "slack": slack_status(),
+            },
+        )
+
+    return web

@@ -1,0 +1,46 @@
+"""What every listener and route needs, built once from the settings.
+
+A `Runtime` travels in the Bolt context (`context["runtime"]`) and in the web app's state;
+database sessions are opened from `runtime.sessions` inside the call that needs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.domain.roles import RoleDirectory
+from bot.i18n import Translator
+from storage.db import make_engine, session_factory
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    translate: Translator
+    roles: RoleDirectory
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Open the database engine and gather the per-team pieces."""
+    engine = make_engine(settings.database_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        translate=Translator(settings.bot_locale),
+        roles=RoleDirectory(
+            sellers=settings.seller_user_ids,
+            marketers=settings.marketer_user_ids,
+            managers=settings.manager_user_ids,
+            sales_channel=settings.sales_channel_id,
+            marketing_channel=settings.marketing_channel_id,
+            managers_channel=settings.managers_channel_id,
+        ),
+    )

@@ -1,0 +1,43 @@
+"""Keeps the membership cache current from Slack (`conversations.members`)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain import roles
+from bot.runtime import Runtime
+from storage.db import session_scope
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def fetch_channel_members(client: WebClient, *, channel_id: str) -> list[str]:
+    """Every member of `channel_id`, following Slack's pagination."""
+    members: list[str] = []
+    cursor = None
+    while True:
+        response = client.conversations_members(channel=channel_id, limit=1000, cursor=cursor)
+        members.extend(response["members"])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members
+
+
+def sync_memberships(client: WebClient, runtime: Runtime) -> bool:
+    """Refresh the cache for every team channel; True when all of them were synced."""
+    synced_all = True
+    for channel_id in runtime.roles.team_channels:
+        try:
+            members = fetch_channel_members(client, channel_id=channel_id)
+        except (SlackApiError, OSError) as error:
+            logger.warning("membership of %s not synced: %s", channel_id, error)
+            synced_all = False
+            continue
+        with session_scope(runtime.sessions) as session:
+            roles.members_synced(session, channel_id=channel_id, user_ids=members, at=utcnow())
+        logger.info("membership of %s synced: %d members", channel_id, len(members))
+    return synced_all
