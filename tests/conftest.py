@@ -19,6 +19,9 @@ from sqlmodel import Session
 
 from storage.db import make_engine, session_factory, upgrade
 
+# The offline Slack test kit's fixtures: fake_slack, slack_client, slack_signer.
+pytest_plugins = ["slackkit.fixtures"]
+
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -66,6 +69,23 @@ def engine(empty_engine) -> Engine:
 @pytest.fixture
 def sessions(engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def bot_env(fake_slack, database_url) -> dict[str, str]:
+    """Settings for a bot talking to the fake Slack and a fresh database."""
+    from slackkit import workspace
+
+    return {
+        "SLACK_BOT_TOKEN": workspace.BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": workspace.SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "SALES_CHANNEL_ID": workspace.SALES,
+        "MARKETING_CHANNEL_ID": workspace.MARKETING,
+        "MANAGERS_CHANNEL_ID": workspace.MANAGERS,
+        "LEADS_API_TOKEN": "test-leads-token",
+        "DATABASE_URL": database_url,
+    }
 
 
 @pytest.fixture
