@@ -35,10 +35,15 @@ def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient
     URL and retry handlers are inherited by every listener's client.
     """
     settings = runtime.settings
+
+    # Bolt passes arguments by the names it reads off the function, so not a bound method.
+    def authorize(enterprise_id, team_id, user_id):
+        return identity.authorize(enterprise_id, team_id, user_id)
+
     app = App(
         name="smarketing",
         client=client,
-        authorize=identity.authorize,
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret,
         # A Socket Mode connection is authenticated by the app token; HTTP requests are not.
         request_verification_enabled=not settings.socket_mode,

@@ -14,4 +14,4 @@ def register(app: App) -> None:
 
 def answer_not_available(ack, command, context) -> None:
     _ = context["runtime"].translate
-    ack(text=_("slack.not_available", command=command["command"]))
+    ack(text=_("slack.not_available", command=command["command"]), response_type="ephemeral")
