@@ -19,7 +19,6 @@ NOT_BUILT = [
     ["outbox"],
     ["sla", "show"],
     ["routing", "list"],
-
 ]
 
 
