@@ -11,6 +11,8 @@ from slack_sdk import WebClient
 from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
+from handlers.intake.generic import intake_router
+from handlers.intake.generic import openapi_schemas as intake_schemas
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
 from handlers.slack.listeners import commands, errors, events
@@ -69,6 +71,8 @@ def create_web_app(
     web.state.runtime = runtime
     if bolt_app is not None:
         web.include_router(slack_events_router(bolt_app))
+    web.include_router(intake_router())
+    _document_request_models(web, intake_schemas())
 
     @web.get("/healthz", tags=["health"], summary="Liveness and database reachability")
     async def healthz() -> JSONResponse:
@@ -83,3 +87,16 @@ def create_web_app(
         )
 
     return web
+
+
+def _document_request_models(web: FastAPI, schemas: dict) -> None:
+    """Routes that read their own body (to authenticate first) list its models here."""
+    default_openapi = web.openapi
+
+    def openapi() -> dict:
+        if web.openapi_schema is None:
+            document = default_openapi()
+            document.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+        return web.openapi_schema
+
+    web.openapi = openapi

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -60,6 +60,15 @@ class Lead(LeadBase, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "external_id", name="uq_lead_platform_external_id"),
         Index("ix_lead_platform_email", "platform", "email"),
+        # Without an external id, platform + email is the identity: one such lead per email.
+        Index(
+            "uq_lead_platform_email_without_id",
+            "platform",
+            "email",
+            unique=True,
+            sqlite_where=text("external_id IS NULL AND email IS NOT NULL"),
+            postgresql_where=text("external_id IS NULL AND email IS NOT NULL"),
+        ),
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_owner_stage", "owner_id", "stage"),
     )
@@ -160,3 +169,28 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _when(nullable=False, default=True)
+
+
+class OutboxEntry(SQLModel, table=True):
+    """Something to deliver to chat, committed with the change that caused it.
+
+    Written in the same transaction as the lead it concerns, so an accepted lead is never
+    without its delivery; workers claim entries with a lease (`locked_until`), row locks
+    keeping two workers off the same entry.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "available_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    # What to deliver: a lead card (handover) for now.
+    kind: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = _when(nullable=False, default=True)
+    available_at: datetime = _when(nullable=False, default=True)
+    attempts: int = 0
+    locked_by: str | None = Field(default=None, max_length=64)
+    locked_until: datetime | None = _when()
+    done_at: datetime | None = _when()
+    last_error: str | None = Field(default=None, sa_type=Text)

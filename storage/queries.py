@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import ColumnElement, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ChannelMember, Lead, LeadEvent, Person, ProcessedEvent
+from storage.models import (
+    ChannelMember,
+    Lead,
+    LeadEvent,
+    OutboxEntry,
+    Person,
+    ProcessedEvent,
+)
 
 # Columns a cohort can be broken down by (the domain's names for them).
 BREAKDOWN_COLUMNS = {
@@ -201,3 +208,55 @@ def replace_channel_members(
         for user_id in dict.fromkeys(user_ids)
     )
     session.flush()
+
+
+def find_lead_by_email_without_id(session: Session, *, platform: str, email: str) -> Lead | None:
+    """The lead from `platform` with this email that arrived without an external id."""
+    statement = select(Lead).where(
+        Lead.platform == platform, Lead.email == email, col(Lead.external_id).is_(None)
+    )
+    return session.exec(statement).first()
+
+
+def add_outbox_entry(session: Session, *, entry: OutboxEntry) -> OutboxEntry:
+    """Queue something for delivery, in the caller's transaction."""
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def claim_outbox_entries(
+    session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[int]:
+    """Lease up to `limit` due entries to `worker`; returns their ids, oldest first.
+
+    One UPDATE whose sub-select skips rows another worker has locked (PostgreSQL), so two
+    workers never take the same entry; on SQLite the statement is atomic by itself. An
+    entry whose lease ran out (a worker died) is due again.
+    """
+    due = (
+        select(OutboxEntry.id)
+        .where(
+            col(OutboxEntry.done_at).is_(None),
+            col(OutboxEntry.available_at) <= now,
+            or_(col(OutboxEntry.locked_until).is_(None), col(OutboxEntry.locked_until) < now),
+        )
+        .order_by(col(OutboxEntry.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id).in_(due.scalar_subquery()))
+        .values(locked_by=worker, locked_until=now + lease, attempts=OutboxEntry.attempts + 1)
+        .returning(OutboxEntry.id)
+    )
+    return sorted(session.execute(statement).scalars())
+
+
+def pending_outbox_entries(session: Session) -> list[OutboxEntry]:
+    """Entries not delivered yet, oldest first."""
+    statement = (
+        select(OutboxEntry).where(col(OutboxEntry.done_at).is_(None)).order_by(col(OutboxEntry.id))
+    )
+    return list(session.exec(statement))

@@ -9,7 +9,15 @@ from sqlmodel import SQLModel
 
 from storage.db import downgrade, table_names, upgrade
 
-TABLES = {"lead", "lead_event", "person", "channel_member", "sent_message", "processed_event"}
+TABLES = {
+    "lead",
+    "lead_event",
+    "person",
+    "channel_member",
+    "sent_message",
+    "processed_event",
+    "outbox",
+}
 
 
 def test_migrations_build_the_schema_from_empty(empty_engine):
