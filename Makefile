@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format serve clean
+.PHONY: demo test lint format serve bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(VENV)/.installed
 # pytest exits 5 when it collected no tests; that is not a failure of the code.
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+# Throughput of POST /leads against a no-op route of the same server (see scripts/).
+bench: $(VENV)/.installed
+	$(BIN)/python scripts/bench_intake.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info smarketing-demo.db*

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.runtime import Runtime
 from handlers.intake.generic import intake_router
 from handlers.intake.generic import openapi_schemas as intake_schemas
+from handlers.intake.platforms import platform_router
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
 from handlers.slack.listeners import commands, errors, events
@@ -72,6 +73,7 @@ def create_web_app(
     if bolt_app is not None:
         web.include_router(slack_events_router(bolt_app))
     web.include_router(intake_router())
+    web.include_router(platform_router())
     _document_request_models(web, intake_schemas())
 
     @web.get("/healthz", tags=["health"], summary="Liveness and database reachability")

@@ -30,7 +30,10 @@ def build_parser(locale: str) -> argparse.ArgumentParser:
     imports = commands.add_parser("import", help="import leads from a CSV export")
     imports.add_argument("file", type=Path)
     imports.add_argument("--backfill", action="store_true", help="store without posting cards")
-    imports.add_argument("--post-since", help="post cards only for leads newer than this")
+    imports.add_argument(
+        "--post-since", help="post cards for leads created since this: 24h (default), 7d, a date"
+    )
+    imports.add_argument("--dry-run", action="store_true", help="check and count; store nothing")
     metrics = commands.add_parser("import-metrics", help="import daily marketing figures")
     metrics.add_argument("file", type=Path)
 
@@ -148,9 +151,70 @@ def _manifest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.importer import PostSinceError, import_export, post_cutoff
+    from bot.runtime import build_runtime
+    from storage.db import upgrade
+    from storage.types import utcnow
+
+    locale = settings.bot_locale
+    if not args.file.is_file():
+        print(t(locale, "import.no_file", path=args.file), file=sys.stderr)
+        return EXIT_USAGE
+    now = utcnow()
+    try:
+        since = (
+            None
+            if args.backfill
+            else post_cutoff(args.post_since, now=now, timezone=settings.timezone)
+        )
+    except PostSinceError:
+        print(t(locale, "import.bad_post_since", value=args.post_since), file=sys.stderr)
+        return EXIT_USAGE
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+        report = import_export(
+            runtime,
+            args.file,
+            now=now,
+            post_since=since,
+            dry_run=args.dry_run,
+            progress=_progress_printer(locale),
+        )
+    finally:
+        runtime.engine.dispose()
+    delimiter = t(locale, "import.tab") if report.delimiter == "\t" else report.delimiter
+    lines = [
+        t(locale, "import.summary", file=args.file, platform=report.platform,
+          encoding=report.encoding, delimiter=delimiter, rows=report.rows),
+        t(locale, "import.new", count=report.imported, posted=report.posted),
+        t(locale, "import.updated", count=report.updated),
+        t(locale, "import.duplicates", count=report.duplicates),
+        t(locale, "import.rejected", count=len(report.rejected)),
+        *(t(locale, "import.rejected_line", line=n, reason=why) for n, why in report.rejected),
+    ]  # fmt: skip
+    if args.dry_run:
+        lines.append(t(locale, "import.dry_run"))
+    print("\n".join(lines))
+    return EXIT_ERROR if report.rejected else EXIT_OK
+
+
+def _progress_printer(locale: str):
+    """Rows read so far, rewritten in place on a terminal; silent when piped."""
+    if not sys.stderr.isatty():
+        return lambda rows: None
+
+    def show(rows: int) -> None:
+        print("\r" + t(locale, "import.progress", rows=f"{rows:,}"), end="", file=sys.stderr)
+
+    return show
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": _serve,
     "demo": _demo,
     "db": _db,
     "manifest": _manifest,
+    "import": _import,
 }

@@ -119,6 +119,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.manifest_needs_url": (
             "Give the bot's public URL with --url (or set PUBLIC_URL), or use --socket-mode."
         ),
+        # Import
+        "import.no_file": "No such file: {path}",
+        "import.bad_post_since": (
+            "--post-since takes a duration like 24h or 7d, or a date like 2026-11-01; "
+            "got '{value}'."
+        ),
+        "import.progress": "{rows} rows read…",
+        "import.summary": (
+            "{file}: {platform} export ({encoding}, delimiter {delimiter}), {rows} rows"
+        ),
+        "import.tab": "tab",
+        "import.new": "New leads: {count} (posted to sales: {posted})",
+        "import.updated": "Moved forward: {count}",
+        "import.duplicates": "Already known: {count}",
+        "import.rejected": "Rejected rows: {count}",
+        "import.rejected_line": "  line {line}: {reason}",
+        "import.dry_run": "Dry run: nothing was stored.",
     },
     "es": {
         "stage.lead": "Lead",
@@ -229,6 +246,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.manifest_needs_url": (
             "Indica la URL pública del bot con --url (o define PUBLIC_URL), o usa --socket-mode."
         ),
+        "import.no_file": "No existe el archivo: {path}",
+        "import.bad_post_since": (
+            "--post-since acepta una duración como 24h o 7d, o una fecha como 2026-11-01; "
+            "se recibió '{value}'."
+        ),
+        "import.progress": "{rows} filas leídas…",
+        "import.summary": (
+            "{file}: exportación de {platform} ({encoding}, separador {delimiter}), {rows} filas"
+        ),
+        "import.tab": "tabulador",
+        "import.new": "Leads nuevos: {count} (enviados a ventas: {posted})",
+        "import.updated": "Avanzaron de etapa: {count}",
+        "import.duplicates": "Ya conocidos: {count}",
+        "import.rejected": "Filas rechazadas: {count}",
+        "import.rejected_line": "  línea {line}: {reason}",
+        "import.dry_run": "Simulación: no se guardó nada.",
     },
 }
 

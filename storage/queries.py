@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -260,3 +260,42 @@ def pending_outbox_entries(session: Session) -> list[OutboxEntry]:
         select(OutboxEntry).where(col(OutboxEntry.done_at).is_(None)).order_by(col(OutboxEntry.id))
     )
     return list(session.exec(statement))
+
+
+def leads_matching_identities(
+    session: Session, *, platform: str, external_ids: Sequence[str], emails: Sequence[str]
+) -> list[Lead]:
+    """Leads of `platform` whose external id or email is among these, oldest first."""
+    conditions = []
+    if external_ids:
+        conditions.append(col(Lead.external_id).in_(external_ids))
+    if emails:
+        conditions.append(col(Lead.email).in_(emails))
+    if not conditions:
+        return []
+    statement = (
+        select(Lead).where(Lead.platform == platform, or_(*conditions)).order_by(col(Lead.id))
+    )
+    return list(session.exec(statement))
+
+
+def insert_leads(session: Session, *, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert complete lead rows in one statement; their ids, in the rows' order."""
+    if not rows:
+        return []
+    # Core, not the ORM's bulk path: one multi-row INSERT … RETURNING per page of rows.
+    table = Lead.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.connection().execute(statement, list(rows)).scalars())
+
+
+def insert_events(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Append many events in one statement."""
+    if rows:
+        session.connection().execute(insert(LeadEvent.__table__), list(rows))
+
+
+def insert_outbox_entries(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue many deliveries in one statement."""
+    if rows:
+        session.connection().execute(insert(OutboxEntry.__table__), list(rows))

@@ -10,7 +10,6 @@ import sys
 import pytest
 
 NOT_BUILT = [
-    ["import", "leads.csv"],
     ["import-metrics", "metrics.csv"],
     ["funnel"],
     ["digest"],

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from bot.domain.vocabulary import Exit, Stage
 from storage import queries
 from storage.db import session_scope
-from storage.models import Lead, LeadEvent, OutboxEntry
+from storage.models import Lead
 
 INTAKE_ACTOR = "intake"
 LEAD_CARD = "lead_card"
@@ -49,6 +49,8 @@ DESCRIPTIVE_FIELDS = (
 )
 # What a lead's previous journey with sales leaves behind when it is handed over again.
 JOURNEY_FIELDS = ("accepted_at", "first_touch_at", "contacted_at", "qualified_at")
+# LeadInput fields that steer intake and are not stored on the lead.
+INPUT_ONLY = ("stage", "post")
 
 
 class IntakeStatus(StrEnum):
@@ -84,6 +86,8 @@ class LeadInput:
     estimated_value: float | None = None
     created_at: datetime | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    # False for history imports: a profiled lead is stored as handed over, but not posted.
+    post: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,19 +99,22 @@ class IntakeResult:
 def receive_leads(
     session: Session, *, leads: Sequence[LeadInput], now: datetime
 ) -> list[IntakeResult]:
-    """Receive each lead in order (the same lead twice in a batch: accepted, then duplicate)."""
-    return [receive_lead(session, lead=lead, now=now) for lead in leads]
+    """Receive each lead in order (the same lead twice in a batch: accepted, then duplicate).
+
+    Work is done a batch at a time — one identity query, one insert for the new leads, one
+    for their events, one for the outbox — so a large import is not a query per row. Where
+    a lead repeats an identity seen earlier in the same batch, the batch is split there, so
+    the later copy finds the earlier one exactly as if they had come one by one.
+    """
+    results: list[IntakeResult] = []
+    for group in _groups_without_repeats(leads):
+        results.extend(_receive_group(session, group, now))
+    return results
 
 
 def receive_lead(session: Session, *, lead: LeadInput, now: datetime) -> IntakeResult:
     """Store a new lead, or recognise a known one and move it forward if it moved."""
-    existing = find_existing(session, lead=lead)
-    if existing is None:
-        return IntakeResult(_store_new(session, lead=lead, now=now).id, IntakeStatus.ACCEPTED)
-    if not _moves_forward(existing, lead):
-        return IntakeResult(existing.id, IntakeStatus.DUPLICATE)
-    _move_forward(session, existing=existing, lead=lead, now=now)
-    return IntakeResult(existing.id, IntakeStatus.UPDATED)
+    return receive_leads(session, leads=[lead], now=now)[0]
 
 
 def store_received_leads(
@@ -129,20 +136,90 @@ def store_received_leads(
             attempt += 1
 
 
-def find_existing(session: Session, *, lead: LeadInput) -> Lead | None:
-    """The stored lead this input is, by DESIGN's identity rule."""
+def _identity_keys(lead: LeadInput) -> set[tuple[str, str, str]]:
+    keys = set()
     if lead.external_id:
-        found = queries.find_lead_by_external_id(
-            session, platform=lead.platform, external_id=lead.external_id
-        )
-        if found is not None or not lead.email:
-            return found
-        return queries.find_lead_by_email_without_id(
-            session, platform=lead.platform, email=lead.email
-        )
+        keys.add(("id", lead.platform, lead.external_id))
     if lead.email:
-        return queries.find_lead_by_email(session, platform=lead.platform, email=lead.email)
-    return None
+        keys.add(("email", lead.platform, lead.email))
+    return keys
+
+
+def _groups_without_repeats(leads: Sequence[LeadInput]) -> list[list[LeadInput]]:
+    groups: list[list[LeadInput]] = [[]]
+    seen: set[tuple[str, str, str]] = set()
+    for lead in leads:
+        keys = _identity_keys(lead)
+        if keys & seen:
+            groups.append([])
+            seen = set()
+        groups[-1].append(lead)
+        seen |= keys
+    return [group for group in groups if group]
+
+
+class _KnownLeads:
+    """The stored leads a batch may be, found with one query per platform."""
+
+    def __init__(self, session: Session, leads: Sequence[LeadInput]):
+        self._by_id: dict[tuple[str, str], Lead] = {}
+        self._by_email: dict[tuple[str, str], Lead] = {}
+        self._by_email_without_id: dict[tuple[str, str], Lead] = {}
+        for platform in {lead.platform for lead in leads}:
+            mine = [lead for lead in leads if lead.platform == platform]
+            for stored in queries.leads_matching_identities(
+                session,
+                platform=platform,
+                external_ids=[lead.external_id for lead in mine if lead.external_id],
+                emails=[lead.email for lead in mine if lead.email],
+            ):
+                if stored.external_id:
+                    self._by_id[(platform, stored.external_id)] = stored
+                if stored.email:
+                    self._by_email.setdefault((platform, stored.email), stored)  # oldest
+                    if not stored.external_id:
+                        self._by_email_without_id[(platform, stored.email)] = stored
+
+    def find(self, lead: LeadInput) -> Lead | None:
+        """The stored lead this input is: by platform and external id; failing an id on
+        either side, by platform and email."""
+        email = (lead.platform, lead.email) if lead.email else None
+        if lead.external_id:
+            found = self._by_id.get((lead.platform, lead.external_id))
+            if found is not None or email is None:
+                return found
+            return self._by_email_without_id.get(email)
+        return self._by_email.get(email) if email else None
+
+
+def _receive_group(
+    session: Session, leads: Sequence[LeadInput], now: datetime
+) -> list[IntakeResult]:
+    known = _KnownLeads(session, leads)
+    results: list[IntakeResult | None] = []
+    new: list[tuple[int, LeadInput, dict]] = []  # (result position, input, row)
+    events: list[dict] = []
+    outbox: list[dict] = []
+    for lead in leads:
+        existing = known.find(lead)
+        if existing is None:
+            new.append((len(results), lead, _new_row(lead, now)))
+            results.append(None)
+        elif not _moves_forward(existing, lead):
+            results.append(IntakeResult(existing.id, IntakeStatus.DUPLICATE))
+        else:
+            _move_forward(existing, lead=lead, now=now, events=events, outbox=outbox)
+            results.append(IntakeResult(existing.id, IntakeStatus.UPDATED))
+    ids = queries.insert_leads(session, rows=[row for _, _, row in new])
+    for lead_id, (position, lead, row) in zip(ids, new, strict=True):
+        results[position] = IntakeResult(lead_id, IntakeStatus.ACCEPTED)
+        events.append(_event(lead_id, now, kind="captured", from_stage=None, to_stage=Stage.LEAD))
+        if lead.stage is Stage.PROFILED:
+            _hand_over_row(lead_id, row["profiled_at"], lead.post, events=events, outbox=outbox)
+    session.flush()  # forward moves, before their events reference them
+    queries.insert_events(session, rows=events)
+    queries.insert_outbox_entries(session, rows=outbox)
+    return [result for result in results if result is not None]
 
 
 def _moves_forward(existing: Lead, lead: LeadInput) -> bool:
@@ -153,20 +230,27 @@ def _moves_forward(existing: Lead, lead: LeadInput) -> bool:
     return existing.exit is None and existing.stage == Stage.LEAD
 
 
-def _store_new(session: Session, *, lead: LeadInput, now: datetime) -> Lead:
-    values = {f.name: getattr(lead, f.name) for f in fields(lead) if f.name != "stage"}
+def _new_row(lead: LeadInput, now: datetime) -> dict:
+    """A complete `lead` row for a new lead (bulk inserts bypass the model's defaults)."""
+    values = {f.name: getattr(lead, f.name) for f in fields(lead) if f.name not in INPUT_ONLY}
     created = min(lead.created_at or now, now)
-    stored = queries.add_lead(
-        session,
-        lead=Lead(**values | {"created_at": created, "received_at": now, "updated_at": now}),
-    )
-    _record(session, stored, now, kind="captured", from_stage=None, to_stage=Stage.LEAD)
-    if lead.stage is Stage.PROFILED:
-        _hand_over(session, stored, now=now, from_stage=Stage.LEAD, kind="handed_over")
-    return stored
+    profiled = lead.stage is Stage.PROFILED
+    return values | {
+        "stage": Stage.PROFILED.value if profiled else Stage.LEAD.value,
+        # History imports are stamped as handed over when they were created.
+        "profiled_at": (now if lead.post else created) if profiled else None,
+        "created_at": created,
+        "received_at": now,
+        "updated_at": now,
+        "attempts": 0,
+        **{name: None for name in (*JOURNEY_FIELDS, "won_at", "exited_at")},
+        **{name: None for name in ("exit", "exit_reason", "owner_id", "won_value")},
+    }
 
 
-def _move_forward(session: Session, *, existing: Lead, lead: LeadInput, now: datetime) -> None:
+def _move_forward(
+    existing: Lead, *, lead: LeadInput, now: datetime, events: list[dict], outbox: list[dict]
+) -> None:
     previous = {
         "stage": existing.stage,
         "exit": existing.exit,
@@ -188,58 +272,63 @@ def _move_forward(session: Session, *, existing: Lead, lead: LeadInput, now: dat
         for name in JOURNEY_FIELDS:
             setattr(existing, name, None)
         existing.attempts = 0
-    _hand_over(
-        session,
-        existing,
-        now=now,
+    existing.stage = Stage.PROFILED
+    existing.profiled_at = existing.updated_at = now
+    _hand_over_row(
+        existing.id,
+        now,
+        lead.post,
+        events=events,
+        outbox=outbox,
         from_stage=from_stage,
         kind="handed_over_again" if again else "handed_over",
-        data={"previous": previous} if again else {},
+        data={"previous": previous} if again else None,
     )
 
 
-def _hand_over(
-    session: Session,
-    lead: Lead,
+def _hand_over_row(
+    lead_id: int,
+    at: datetime,
+    post: bool,
     *,
-    now: datetime,
-    from_stage: str,
-    kind: str,
+    events: list[dict],
+    outbox: list[dict],
+    from_stage: str = Stage.LEAD,
+    kind: str = "handed_over",
     data: dict | None = None,
 ) -> None:
-    """Move a lead to `profiled` and queue its card, in the caller's transaction."""
-    lead.stage = Stage.PROFILED
-    lead.profiled_at = now
-    lead.updated_at = now
-    session.add(lead)
-    _record(
-        session, lead, now, kind=kind, from_stage=from_stage, to_stage=Stage.PROFILED, data=data
+    """The hand-off's event and, unless it is history, its card in the outbox."""
+    events.append(
+        _event(lead_id, at, kind=kind, from_stage=from_stage, to_stage=Stage.PROFILED, data=data)
     )
-    queries.add_outbox_entry(
-        session,
-        entry=OutboxEntry(lead_id=lead.id, kind=LEAD_CARD, created_at=now, available_at=now),
-    )
+    if post:
+        outbox.append(
+            {
+                "lead_id": lead_id,
+                "kind": LEAD_CARD,
+                "payload": {},
+                "created_at": at,
+                "available_at": at,
+                "attempts": 0,
+            }
+        )
 
 
-def _record(
-    session: Session,
-    lead: Lead,
-    now: datetime,
+def _event(
+    lead_id: int,
+    at: datetime,
     *,
     kind: str,
     from_stage: str | None,
     to_stage: str,
     data: dict | None = None,
-) -> None:
-    queries.add_event(
-        session,
-        event=LeadEvent(
-            lead_id=lead.id,
-            at=now,
-            actor=INTAKE_ACTOR,
-            kind=kind,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            data=data or {},
-        ),
-    )
+) -> dict:
+    return {
+        "lead_id": lead_id,
+        "at": at,
+        "actor": INTAKE_ACTOR,
+        "kind": kind,
+        "from_stage": from_stage,
+        "to_stage": to_stage,
+        "data": data or {},
+    }

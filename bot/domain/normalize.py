@@ -151,6 +151,10 @@ def _clean(value: object, *, multiline: bool) -> str:
     text = _as_text(value)
     if not text:
         return ""
+    if text.isprintable():
+        # No control, format, separator or surrogate characters: each one would map to
+        # itself below, so only the spaces need tidying (the common case, and much faster).
+        return (text if multiline else _SPACE_RUNS.sub(" ", text)).strip()
     # Paired surrogates (from UTF-16 sources) become the character they encode; lone ones
     # are left for _replacement to drop.
     text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from bot.domain.intake import IntakeStatus, store_received_leads
 from bot.runtime import Runtime
-from handlers.intake import guard
-from handlers.intake.schemas import EXAMPLE, BatchResult, LeadBatch, LeadIn, LeadResult
-from storage.types import utcnow
+from handlers.intake import guard, pipeline
+from handlers.intake.schemas import EXAMPLE, BatchResult, LeadBatch, LeadResult
 
 PLATFORM = "api"
-# Far beyond any real lead (custom fields deeper than 5 levels are kept as text anyway), and
-# far below the depth at which parsing or echoing the input back in a 422 would recurse out.
-MAX_NESTING = 100
+STAGE_QUERY = Query(
+    None,
+    description="Force the stage of every lead in the request (for a trigger that only "
+    "fires for qualified leads, say).",
+)
 SCHEMA_REF = "#/components/schemas/{model}"
 
 REQUEST_BODY = {
@@ -79,13 +76,15 @@ def intake_router() -> APIRouter:
         },
         status_code=202,
     )
-    async def post_leads(request: Request) -> JSONResponse:
+    async def post_leads(
+        request: Request, stage: pipeline.StageParam = STAGE_QUERY
+    ) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
         token = runtime.settings.leads_api_token
         guard.require_configured(token, variable="LEADS_API_TOKEN")
         guard.require_bearer(request, token=token)
         body = await guard.read_body(request)
-        return await run_in_threadpool(_receive, runtime, body)
+        return await run_in_threadpool(_receive, runtime, body, stage)
 
     return router
 
@@ -97,83 +96,19 @@ def openapi_schemas() -> dict[str, Any]:
     return {**definitions, "LeadBatch": batch}
 
 
-def _receive(runtime: Runtime, body: bytes) -> JSONResponse:
-    items, batch = parse_leads(body)
-    settings = runtime.settings
-    leads = [
-        item.to_input(
-            platform=PLATFORM,
-            timezone=settings.timezone,
-            phone_region=settings.default_phone_region,
-        )
-        for item in items
-    ]
-    results = store_received_leads(runtime.sessions, leads=leads, now=utcnow())
-    answers = [{"id": r.id, "status": r.status.value} for r in results]
-    status = 202 if any(r.status is IntakeStatus.ACCEPTED for r in results) else 200
-    return JSONResponse(status_code=status, content={"results": answers} if batch else answers[0])
+def _receive(runtime: Runtime, body: bytes, stage: pipeline.StageParam) -> JSONResponse:
+    documents, batch = parse_leads(body)
+    items = pipeline.validate_leads(documents, batch=batch)
+    return pipeline.receive(runtime, items, platform=PLATFORM, stage=stage, batch=batch)
 
 
-def parse_leads(body: bytes) -> tuple[list[LeadIn], bool]:
-    """The leads in a request body, and whether it was a batch; 422 naming what is wrong."""
-    try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
-              "input": {}, "ctx": {"error": str(error)}}]
-        ) from None  # fmt: skip
-    if _nesting(document) > MAX_NESTING:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ("body",), "input": {},
-              "msg": f"JSON nested more than {MAX_NESTING} levels deep"}]
-        )  # fmt: skip
+def parse_leads(body: bytes) -> tuple[list[dict], bool]:
+    """The lead documents in a request body, and whether it was a batch."""
+    document = pipeline.parse_json(body)
     if isinstance(document, dict) and isinstance(document.get("leads"), list):
-        items = _validate(LeadBatch, document, ("body",)).leads
-        prefix: tuple = ("body", "leads")
-        batch = True
-    elif isinstance(document, dict):
-        items = [_validate(LeadIn, document, ("body",))]
-        prefix, batch = ("body",), False
-    else:
-        raise RequestValidationError(
-            [{"type": "model_type", "loc": ("body",), "input": document,
-              "msg": 'Input should be a lead object or {"leads": [...]}'}]
-        )  # fmt: skip
-    problems = [
-        {"type": "missing", "loc": (*prefix, *([index] if batch else []), name), "msg": message}
-        for index, item in enumerate(items)
-        for name, message in item.contact_problems()
-    ]
-    if problems:
-        raise RequestValidationError(problems)
-    return items, batch
-
-
-def _nesting(document: Any) -> int:
-    """How deeply arrays and objects nest, counted without recursion (stops past the limit)."""
-    deepest, pending = 0, [(document, 1)]
-    while pending and deepest <= MAX_NESTING:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth)
-            children = value.values() if isinstance(value, dict) else value
-            pending.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _validate(model: type[BaseModel], document: dict, prefix: tuple) -> Any:
-    try:
-        return model.model_validate(document)
-    except ValidationError as error:
-        raise RequestValidationError(
-            [
-                {**e, "loc": (*prefix, *e["loc"]), "ctx": _plain(e.get("ctx"))}
-                for e in error.errors(include_url=False)
-            ]
-        ) from None
-
-
-def _plain(ctx: dict | None) -> dict | None:
-    """Error contexts carry exception objects; the answer needs plain values."""
-    return {key: str(value) for key, value in ctx.items()} if ctx else None
+        return document["leads"], True
+    if isinstance(document, dict):
+        return [document], False
+    raise pipeline.refuse(
+        ("body",), 'Input should be a lead object or {"leads": [...]}', "model_type"
+    )

@@ -1,0 +1,1 @@
+"""Marketing platforms' payloads translated into the generic lead."""
