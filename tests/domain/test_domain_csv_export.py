@@ -84,7 +84,7 @@ def test_hubspot_export_is_read_field_by_field():
         "Lead Status": "custom_fields.Lead Status",
         "Contact owner": "custom_fields.Contact owner",
         "Create Date": "created_at",
-        "Original Source": "source",
+        "Original Source": "channel",
     }
     assert [row.line for row in rows] == [2, 3]
     assert rows[0].lead == {
@@ -96,7 +96,7 @@ def test_hubspot_export_is_read_field_by_field():
         "job_title": "Gerente General",
         "stage": "profiled",
         "created_at": "2026-11-10T09:12:00",
-        "source": "Paid Search",
+        "channel": "paid-search",
         "custom_fields": {"Lifecycle Stage": "Marketing Qualified Lead", "Lead Status": "New"},
     }
     assert rows[1].lead == {
@@ -108,7 +108,7 @@ def test_hubspot_export_is_read_field_by_field():
         "job_title": "Socio",
         "stage": "lead",
         "created_at": "2026-11-11T16:40:00",
-        "source": "Organic Search",
+        "channel": "organic-search",
         "custom_fields": {"Lifecycle Stage": "Lead", "Lead Status": "New"},
     }
     for row in rows:
@@ -143,7 +143,8 @@ def test_rdstation_export_in_utf16_with_tabs_is_read_field_by_field():
         "phone": "11 3333-0001",
         "zone": "SP",
         "stage": "profiled",
-        "source": "Busca Paga | Google",
+        "channel": "Busca Paga",
+        "source": "Google",
         "custom_fields": {
             "Celular": "11 97777-0001",  # the phone column had a number: the mobile is kept
             "Cidade": "Campinas",
@@ -159,7 +160,8 @@ def test_rdstation_export_in_utf16_with_tabs_is_read_field_by_field():
         "phone": "21 96666-0002",  # no landline: the mobile is the phone
         "zone": "RJ",
         "stage": "lead",
-        "source": "Redes Sociais | Facebook",
+        "channel": "Redes Sociais",
+        "source": "Facebook",
         "custom_fields": {"Cidade": "Rio de Janeiro", "Estágio no funil": "Lead"},
     }
     for row in rows:
@@ -808,3 +810,41 @@ def test_a_100k_row_export_is_streamed(tmp_path):
         count, last_line = count + 1, row.line
     assert count == 100_000
     assert last_line == 100_001 + 100  # a two-line note every 1,000 rows
+
+
+def test_channel_and_source_read_alike_from_webhooks_and_exports(tmp_path):
+    from bot.domain.platforms.hubspot import leads_from_hubspot
+    from bot.domain.platforms.rdstation import leads_from_rdstation
+
+    hubspot_file = tmp_path / "hubspot.csv"
+    hubspot_file.write_text(
+        "Record ID,First Name,Email,Original Source\n7,Ana,a@x.example,Paid Search\n"
+    )
+    (hubspot_row,) = read_export(hubspot_file).rows
+    (hubspot_hook,) = leads_from_hubspot(
+        {
+            "hs_object_id": "7",
+            "firstname": "Ana",
+            "email": "a@x.example",
+            "hs_analytics_source": "PAID_SEARCH",
+        }
+    )
+    assert hubspot_row.lead["channel"] == hubspot_hook["channel"] == "paid-search"
+
+    rd_file = tmp_path / "rd.csv"
+    rd_file.write_text(
+        "Email,Nome,Origem da primeira conversão\nb@x.example,Bia,Busca Paga | Google\n"
+    )
+    (rd_row,) = read_export(rd_file).rows
+    (rd_hook,) = leads_from_rdstation(
+        {
+            "event_type": "WEBHOOK.CONVERTED",
+            "contact": {"uuid": "u-1", "email": "b@x.example", "name": "Bia",
+                        "funnel": {"origin": "Busca Paga | Google"}},
+        }
+    )  # fmt: skip
+    assert (rd_row.lead["channel"], rd_row.lead["source"]) == (
+        rd_hook["channel"],
+        rd_hook["source"],
+    )
+    assert rd_row.lead["source"] == "Google"

@@ -207,19 +207,21 @@ HEADER_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "pt": ("Data de criação", "Data da primeira conversão", "Data de cadastro", "Data"),
     },
     "source": {
-        "en": ("Original Source", "Lead Source", "UTM Source"),
-        "es": ("Fuente original", "Fuente", "Origen"),
-        "pt": ("Origem da primeira conversão", "Fonte original", "Origem", "Fonte"),
+        "en": ("Lead Source", "UTM Source"),
+        "es": ("Fuente", "Origen"),
+        "pt": ("Origem da primeira conversão", "Origem", "Fonte"),
     },
     "campaign": {
         "en": ("UTM Campaign",),
         "es": ("Campaña",),
         "pt": ("Campanha",),
     },
+    # HubSpot's "Original Source" is a channel category (Paid Search), as its webhooks'
+    # hs_analytics_source is.
     "channel": {
-        "en": ("Medium", "UTM Medium"),
-        "es": ("Canal", "Medio"),
-        "pt": ("Canal", "Meio"),
+        "en": ("Original Source", "Medium", "UTM Medium"),
+        "es": ("Fuente original", "Canal", "Medio"),
+        "pt": ("Fonte original", "Canal", "Meio"),
     },
 }
 
@@ -647,6 +649,7 @@ class _RowMapper:
         self.headers = layout.headers
         self.width = len(layout.headers)
         self.day_first = day_first
+        self.platform = layout.platform
         self.template_stage = layout.template_stage
         targets = layout.targets
         self.column = {target: targets.get(target) for target in self._SPECIAL}
@@ -675,6 +678,7 @@ class _RowMapper:
         for column, field in self.texts:
             if cells[column]:
                 lead[field] = cells[column]
+        self._origin(lead)
         self._name(cells, lead, custom)
         self._phone(cells, lead, custom)
         self._stage(cells, lead, custom)
@@ -695,6 +699,17 @@ class _RowMapper:
         if custom:
             lead["custom_fields"] = custom
         return lead
+
+    def _origin(self, lead: dict[str, Any]) -> None:
+        """Channel and source as the platform's webhooks give them, so `/funnel` groups
+        leads alike whichever way they arrived."""
+        source = lead.get("source", "")
+        if self.platform == "rdstation" and "|" in source and "channel" not in lead:
+            channel, _, named = (part.strip() for part in source.partition("|"))
+            lead.pop("source")
+            lead.update({k: v for k, v in (("channel", channel), ("source", named)) if v})
+        if self.platform == "hubspot" and lead.get("channel"):
+            lead["channel"] = re.sub(r"[\s_]+", "-", lead["channel"].strip().lower())
 
     def _cell(self, cells: list[str], target: str) -> str:
         column = self.column[target]
