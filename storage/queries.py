@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -262,21 +262,30 @@ def pending_outbox_entries(session: Session) -> list[OutboxEntry]:
     return list(session.exec(statement))
 
 
+_LEAD = Lead.__table__
+# Built once: intake runs this for every request, and most leads match nothing.
+_IDENTITIES = (
+    select(_LEAD.c.id, _LEAD.c.external_id, _LEAD.c.email, _LEAD.c.stage, _LEAD.c.exit)
+    .where(
+        _LEAD.c.platform == bindparam("platform"),
+        or_(
+            _LEAD.c.external_id.in_(bindparam("external_ids", expanding=True)),
+            _LEAD.c.email.in_(bindparam("emails", expanding=True)),
+        ),
+    )
+    .order_by(_LEAD.c.id)
+)
+
+
 def leads_matching_identities(
     session: Session, *, platform: str, external_ids: Sequence[str], emails: Sequence[str]
-) -> list[Lead]:
-    """Leads of `platform` whose external id or email is among these, oldest first."""
-    conditions = []
-    if external_ids:
-        conditions.append(col(Lead.external_id).in_(external_ids))
-    if emails:
-        conditions.append(col(Lead.email).in_(emails))
-    if not conditions:
+) -> list[Row]:
+    """(id, external_id, email, stage, exit) of the leads of `platform` whose external id or
+    email is among these, oldest first."""
+    if not external_ids and not emails:
         return []
-    statement = (
-        select(Lead).where(Lead.platform == platform, or_(*conditions)).order_by(col(Lead.id))
-    )
-    return list(session.exec(statement))
+    parameters = {"platform": platform, "external_ids": list(external_ids), "emails": list(emails)}
+    return list(session.connection().execute(_IDENTITIES, parameters))
 
 
 def insert_leads(session: Session, *, rows: Sequence[dict[str, Any]]) -> list[int]:

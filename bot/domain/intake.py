@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -162,9 +163,9 @@ class _KnownLeads:
     """The stored leads a batch may be, found with one query per platform."""
 
     def __init__(self, session: Session, leads: Sequence[LeadInput]):
-        self._by_id: dict[tuple[str, str], Lead] = {}
-        self._by_email: dict[tuple[str, str], Lead] = {}
-        self._by_email_without_id: dict[tuple[str, str], Lead] = {}
+        self._by_id: dict[tuple[str, str], Row] = {}
+        self._by_email: dict[tuple[str, str], Row] = {}
+        self._by_email_without_id: dict[tuple[str, str], Row] = {}
         for platform in {lead.platform for lead in leads}:
             mine = [lead for lead in leads if lead.platform == platform]
             for stored in queries.leads_matching_identities(
@@ -180,9 +181,9 @@ class _KnownLeads:
                     if not stored.external_id:
                         self._by_email_without_id[(platform, stored.email)] = stored
 
-    def find(self, lead: LeadInput) -> Lead | None:
-        """The stored lead this input is: by platform and external id; failing an id on
-        either side, by platform and email."""
+    def find(self, lead: LeadInput) -> Row | None:
+        """The stored lead this input is (its id, stage and exit): by platform and external
+        id; failing an id on either side, by platform and email."""
         email = (lead.platform, lead.email) if lead.email else None
         if lead.external_id:
             found = self._by_id.get((lead.platform, lead.external_id))
@@ -208,7 +209,8 @@ def _receive_group(
         elif not _moves_forward(existing, lead):
             results.append(IntakeResult(existing.id, IntakeStatus.DUPLICATE))
         else:
-            _move_forward(existing, lead=lead, now=now, events=events, outbox=outbox)
+            stored = session.get(Lead, existing.id)
+            _move_forward(stored, lead=lead, now=now, events=events, outbox=outbox)
             results.append(IntakeResult(existing.id, IntakeStatus.UPDATED))
     ids = queries.insert_leads(session, rows=[row for _, _, row in new])
     for lead_id, (position, lead, row) in zip(ids, new, strict=True):
@@ -222,7 +224,7 @@ def _receive_group(
     return [result for result in results if result is not None]
 
 
-def _moves_forward(existing: Lead, lead: LeadInput) -> bool:
+def _moves_forward(existing: Lead | Row, lead: LeadInput) -> bool:
     if lead.stage is not Stage.PROFILED:
         return False
     if existing.exit in (Exit.REJECTED, Exit.NURTURE):
