@@ -21,11 +21,18 @@ traffic source in lower case (`PAID_SEARCH` → `paid_search`), else `utm_source
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from datetime import UTC, datetime
 from typing import Any
+
+from bot.domain.platforms.common import (
+    as_number,
+    first_present,
+    flatten_into,
+    fold,
+    is_blank,
+    present,
+)
 
 # HubSpot's default lifecycle stages (internal values), in order.
 LIFECYCLE_STAGES = (
@@ -173,7 +180,7 @@ def lifecycle_stage(value: Any) -> str | None:
     """HubSpot's internal lifecycle stage for an internal value or a label; None if unknown."""
     if not isinstance(value, str):
         return None
-    folded = re.sub(r"[^a-z]", "", _fold(value))
+    folded = re.sub(r"[^a-z]", "", fold(value))
     if folded in LIFECYCLE_STAGES:
         return folded
     return LIFECYCLE_LABELS.get(folded)
@@ -193,23 +200,23 @@ def _lead_from_contact(contact: Any, *, where: str) -> dict[str, Any]:
 
     def get(name: str) -> Any:
         value = properties.get(name)
-        return envelope.get(name) if _is_blank(value) else value
+        return envelope.get(name) if is_blank(value) else value
 
     external_id = next(
-        (get(key) for key in ("hs_object_id", "canonical-vid", "vid") if not _is_blank(get(key))),
+        (get(key) for key in ("hs_object_id", "canonical-vid", "vid") if not is_blank(get(key))),
         envelope.get("id") if classic else None,
     )
-    phone_key, phone = _first_present(properties, "phone", "mobilephone")
-    zone_key, zone = _first_present(properties, "state", "city")
+    phone_key, phone = first_present(properties, "phone", "mobilephone")
+    zone_key, zone = first_present(properties, "state", "city")
     # hs_analytics_source is HubSpot's channel category (PAID_SEARCH); the source proper is
     # the UTM source or its first drill-down (google), as leads from other platforms have it.
     analytics_source = properties.get("hs_analytics_source")
     channel_key, channel = (
         ("hs_analytics_source", _slug(analytics_source))
-        if not _is_blank(analytics_source)
-        else _first_present(properties, "utm_medium")
+        if not is_blank(analytics_source)
+        else first_present(properties, "utm_medium")
     )
-    source_key, source = _first_present(properties, "utm_source", "hs_analytics_source_data_1")
+    source_key, source = first_present(properties, "utm_source", "hs_analytics_source_data_1")
     if isinstance(source, str):
         source = source.strip().lower()
     created_at, created_raw = _timestamp(properties.get("createdate"))
@@ -221,28 +228,28 @@ def _lead_from_contact(contact: Any, *, where: str) -> dict[str, Any]:
     custom: dict[str, Any] = {}
     for key, value in envelope.items():
         if key not in _ENVELOPE_MAPPED and not (key == "createdAt" and created_at):
-            _flatten_into(custom, _ENVELOPE_RENAMED.get(key, key), value)
+            flatten_into(custom, _ENVELOPE_RENAMED.get(key, key), value)
     for name, value in properties.items():
         if name in _PROPERTIES_MAPPED or name in (phone_key, zone_key, source_key, channel_key):
             continue
         if classic and (name in CLASSIC_NOISE or _is_bookkeeping(name)):
             continue
-        _flatten_into(custom, name, value)
-    _flatten_into(custom, "createdate", created_raw)
-    score = _number(properties.get("hubspotscore"))
+        flatten_into(custom, name, value)
+    flatten_into(custom, "createdate", created_raw)
+    score = as_number(properties.get("hubspotscore"))
     if score is None:
-        _flatten_into(custom, "hubspotscore", properties.get("hubspotscore"))
+        flatten_into(custom, "hubspotscore", properties.get("hubspotscore"))
 
     name = " ".join(
-        str(part).strip() for part in (get("firstname"), get("lastname")) if not _is_blank(part)
+        str(part).strip() for part in (get("firstname"), get("lastname")) if not is_blank(part)
     )
     email = get("email") or _identity_email(envelope.get("identity-profiles"))
     company = get("company") or _associated_company(envelope.get("associated-company"))
     # HubSpot does not retry a refused webhook: a contact without a name keeps its email
     # (or phone, or company) as one rather than being lost.
-    name = name or next((str(v) for v in (email, phone, company) if not _is_blank(v)), "")
-    return _present(
-        external_id=str(external_id) if not _is_blank(external_id) else None,
+    name = name or next((str(v) for v in (email, phone, company) if not is_blank(v)), "")
+    return present(
+        external_id=str(external_id) if not is_blank(external_id) else None,
         source=source,
         campaign=properties.get("utm_campaign"),
         channel=channel,
@@ -271,8 +278,8 @@ def _check_is_contact(
         )
     if envelope.get("is-contact") is False:
         raise ValueError(f"HubSpot webhook: {where} says it is not a contact (is-contact false)")
-    known = any(not _is_blank(properties.get(k) or envelope.get(k)) for k in _CONTACT_KEYS)
-    if not known and not (classic and not _is_blank(envelope.get("id"))):
+    known = any(not is_blank(properties.get(k) or envelope.get(k)) for k in _CONTACT_KEYS)
+    if not known and not (classic and not is_blank(envelope.get("id"))):
         raise ValueError(
             f"HubSpot webhook: {where} is not a contact (no hs_object_id, vid, email, "
             "name or phone)"
@@ -294,7 +301,7 @@ def _identity_email(profiles: Any) -> str | None:
         identities = profile.get("identities") if isinstance(profile, dict) else None
         for identity in identities if isinstance(identities, list) else []:
             is_email = isinstance(identity, dict) and identity.get("type") == "EMAIL"
-            if is_email and not _is_blank(identity.get("value")):
+            if is_email and not is_blank(identity.get("value")):
                 return identity["value"]
     return None
 
@@ -303,7 +310,7 @@ def _associated_company(company: Any) -> Any:
     if not isinstance(company, dict) or not isinstance(company.get("properties"), dict):
         return None
     name = _unwrap(company["properties"].get("name"))
-    return None if _is_blank(name) else name
+    return None if is_blank(name) else name
 
 
 def _history(properties: dict[str, Any], submissions: Any) -> str:
@@ -314,22 +321,22 @@ def _history(properties: dict[str, Any], submissions: Any) -> str:
             properties.get(f"{prefix}_conversion_event_name"),
             _readable_time(properties.get(f"{prefix}_conversion_date")),
         ]
-        details = " — ".join(str(p) for p in parts if not _is_blank(p))
+        details = " — ".join(str(p) for p in parts if not is_blank(p))
         if details and details not in conversions:
             conversions[details] = f"{label}: {details}"
     lines = list(conversions.values())
-    count = _number(properties.get("num_conversion_events"))
+    count = as_number(properties.get("num_conversion_events"))
     if count is not None and count >= 1:
         lines.append("1 conversion in total" if count == 1 else f"{count:g} conversions in total")
     forms = [s for s in submissions if isinstance(s, dict)] if isinstance(submissions, list) else []
-    forms.sort(key=lambda s: _number(s.get("timestamp")) or 0)
+    forms.sort(key=lambda s: as_number(s.get("timestamp")) or 0)
     for form in forms[-_FORMS_IN_HISTORY:]:
         parts = [
             form.get("title") or form.get("form-id"),
             _readable_time(form.get("timestamp")),
             form.get("page-title") or form.get("page-url"),
         ]
-        details = " — ".join(str(p) for p in parts if not _is_blank(p))
+        details = " — ".join(str(p) for p in parts if not is_blank(p))
         if details:
             lines.append(f"Form: {details}")
     return "\n".join(lines)
@@ -341,7 +348,7 @@ def _timestamp(value: Any) -> tuple[str | None, Any]:
     HubSpot's dates are milliseconds since the epoch, as text; a customised body may carry
     ISO 8601 instead.
     """
-    if _is_blank(value) or isinstance(value, bool):
+    if is_blank(value) or isinstance(value, bool):
         return None, None
     moment = _moment(value)
     return (moment.isoformat(), None) if moment else (None, value)
@@ -349,7 +356,7 @@ def _timestamp(value: Any) -> tuple[str | None, Any]:
 
 def _readable_time(value: Any) -> str | None:
     """ "2026-11-18 18:31 UTC": to the minute, in the offset the time came with."""
-    if _is_blank(value):
+    if is_blank(value):
         return None
     moment = _moment(value)
     if moment is None:
@@ -374,67 +381,3 @@ def _moment(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
         return None
-
-
-def _number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace(",", ".")
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _first_present(source: dict[str, Any], *keys: str) -> tuple[str | None, Any]:
-    for key in keys:
-        if not _is_blank(source.get(key)):
-            return key, source[key]
-    return None, None
-
-
-def _flatten_into(custom: dict[str, Any], key: str, value: Any) -> None:
-    """Custom fields stay flat: nested objects become dotted keys, lists of texts one text."""
-    if _is_blank(value):
-        return
-    if isinstance(value, dict):
-        for sub_key, sub_value in value.items():
-            _flatten_into(custom, f"{key}.{sub_key}", sub_value)
-    elif isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        custom[key] = ", ".join(str(v).strip() for v in value if not _is_blank(v))
-    elif isinstance(value, list):
-        custom[key] = [item for item in value if not _is_blank(item)]
-    else:
-        custom[key] = value
-
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, dict):
-        return all(_is_blank(item) for item in value.values())
-    if isinstance(value, list):
-        return all(_is_blank(item) for item in value)
-    return False
-
-
-def _present(**fields: Any) -> dict[str, Any]:
-    return {key: value for key, value in fields.items() if not _is_blank(value)}
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()

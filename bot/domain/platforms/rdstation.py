@@ -21,12 +21,20 @@ Origin: the last conversion's, unless it was a direct visit and the first conver
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from bot.domain.platforms.common import (
+    as_number,
+    first_present,
+    flatten_into,
+    fold,
+    is_blank,
+    joined,
+    present,
+)
 
 CONVERTED = "WEBHOOK.CONVERTED"
 MARKED_OPPORTUNITY = "WEBHOOK.MARKED_OPPORTUNITY"
@@ -200,8 +208,8 @@ class _Origin:
         if self.campaign:
             return False
         if self.source:
-            return _fold(self.source) in DIRECT_SOURCES
-        return self.channel is not None and _fold(self.channel) in DIRECT_CHANNELS
+            return fold(self.source) in DIRECT_SOURCES
+        return self.channel is not None and fold(self.channel) in DIRECT_CHANNELS
 
     def describe(self) -> str:
         parts = [self.channel, " / ".join(p for p in (self.source, self.medium) if p)]
@@ -219,11 +227,11 @@ class _Conversion:
 
 
 def _lead_from_older_form(lead: dict[str, Any]) -> dict[str, Any]:
-    phone_key, phone = _first_present(lead, "mobile_phone", "personal_phone")
+    phone_key, phone = first_present(lead, "mobile_phone", "personal_phone")
     breakdowns, labelled = _split_custom_fields(lead.get("custom_fields"))
     zone_key = None
     if "zone" not in breakdowns:
-        zone_key, breakdowns["zone"] = _first_present(lead, "state", "city")
+        zone_key, breakdowns["zone"] = first_present(lead, "state", "city")
     first = _conversion(lead.get("first_conversion"))
     last = _conversion(lead.get("last_conversion"))
     origin = _attributed_origin(first, last)
@@ -234,17 +242,17 @@ def _lead_from_older_form(lead: dict[str, Any]) -> dict[str, Any]:
     for key, value in lead.items():
         if key in _V1_MAPPED or key in (phone_key, zone_key):
             continue
-        _flatten_into(custom, _V1_RENAMED.get(key, key), value)
-    _flatten_into(custom, "fit_score", fit_kept)
-    _flatten_into(custom, "created_at", created_raw)
-    if not _is_blank(lead.get("opportunity")):
+        flatten_into(custom, _V1_RENAMED.get(key, key), value)
+    flatten_into(custom, "fit_score", fit_kept)
+    flatten_into(custom, "created_at", created_raw)
+    if not is_blank(lead.get("opportunity")):
         custom["opportunity"] = _is_true(lead["opportunity"])
     # The latest form's answers, minus those repeating the contact's name, email or phone.
     answers = last.answers if last else first.answers if first else {}
-    contact_texts = {_fold(str(v)) for v in (lead.get("name"), lead.get("email"), phone) if v}
+    contact_texts = {fold(str(v)) for v in (lead.get("name"), lead.get("email"), phone) if v}
     for key, value in answers.items():
-        if _fold(str(value)) not in contact_texts:
-            _flatten_into(custom, f"form.{key}", value)
+        if fold(str(value)) not in contact_texts:
+            flatten_into(custom, f"form.{key}", value)
     _merge_labelled(custom, labelled)
 
     history = [
@@ -253,7 +261,7 @@ def _lead_from_older_form(lead: dict[str, Any]) -> dict[str, Any]:
         _count_line(lead.get("number_conversions")),
         _marked_line(lead.get("last_marked_opportunity_date")),
     ]
-    return _present(
+    return present(
         external_id=lead.get("uuid"),
         source=origin.source,
         campaign=origin.campaign,
@@ -277,16 +285,16 @@ def _lead_from_event(event: dict[str, Any]) -> dict[str, Any]:
     contact: dict[str, Any] = event["contact"]
     funnel = contact.get("funnel") if isinstance(contact.get("funnel"), dict) else {}
     company = contact.get("company")
-    phone_key, phone = _first_present(contact, "mobile_phone", "personal_phone")
+    phone_key, phone = first_present(contact, "mobile_phone", "personal_phone")
     cf_fields = {k: v for k, v in contact.items() if k.startswith("cf_")}
     breakdowns, labelled = _split_custom_fields(cf_fields)
     zone_key = None
     if "zone" not in breakdowns:
-        zone_key, breakdowns["zone"] = _first_present(contact, "state", "city")
+        zone_key, breakdowns["zone"] = first_present(contact, "state", "city")
     origin = _origin_from_label(funnel.get("origin"))
     score, fit_kept = _fit(funnel.get("fit"))
     # The event's time is when the contact converted; the contact's own date is a fallback.
-    _, when = _first_present(event, "event_timestamp", "timestamp")
+    _, when = first_present(event, "event_timestamp", "timestamp")
     created_from_contact = when is None
     if created_from_contact:
         when = contact.get("created_at")
@@ -297,29 +305,29 @@ def _lead_from_event(event: dict[str, Any]) -> dict[str, Any]:
     custom: dict[str, Any] = {}
     for key, value in event.items():
         if key not in _EVENT_MAPPED:
-            _flatten_into(custom, key, value)
+            flatten_into(custom, key, value)
     for key, value in contact.items():
         if key in _CONTACT_MAPPED or key in cf_fields or key in (phone_key, zone_key):
             continue
         if key == "created_at" and created_from_contact:
             continue
-        _flatten_into(custom, key, value)
+        flatten_into(custom, key, value)
     if isinstance(company, dict):
         for key, value in company.items():
             if key != "name":
-                _flatten_into(custom, f"company.{key}", value)
-    _flatten_into(custom, "lifecycle_stage", funnel.get("lifecycle_stage"))
-    if not _is_blank(funnel.get("opportunity")):
+                flatten_into(custom, f"company.{key}", value)
+    flatten_into(custom, "lifecycle_stage", funnel.get("lifecycle_stage"))
+    if not is_blank(funnel.get("opportunity")):
         custom["opportunity"] = _is_true(funnel["opportunity"])
     for key, value in funnel.items():
         if key not in _FUNNEL_MAPPED:
-            _flatten_into(custom, _FUNNEL_RENAMED.get(key, key), value)
-    _flatten_into(custom, "fit", fit_kept)
-    _flatten_into(custom, "created_at", created_raw)
-    _flatten_into(custom, "legal_bases", _legal_bases(contact.get("legal_bases")))
+            flatten_into(custom, _FUNNEL_RENAMED.get(key, key), value)
+    flatten_into(custom, "fit", fit_kept)
+    flatten_into(custom, "created_at", created_raw)
+    flatten_into(custom, "legal_bases", _legal_bases(contact.get("legal_bases")))
     _merge_labelled(custom, labelled)
 
-    return _present(
+    return present(
         external_id=uuid,
         source=origin.source,
         campaign=origin.campaign,
@@ -345,15 +353,15 @@ def _lead_from_event(event: dict[str, Any]) -> dict[str, Any]:
 
 def _stage(*, opportunity: Any, lifecycle: Any, event_type: Any = None) -> str:
     marked = str(event_type or "").strip().upper() == MARKED_OPPORTUNITY
-    qualified = isinstance(lifecycle, str) and _fold(lifecycle) in PROFILED_STAGES
+    qualified = isinstance(lifecycle, str) and fold(lifecycle) in PROFILED_STAGES
     return "profiled" if marked or qualified or _is_true(opportunity) else "lead"
 
 
 def _fit(value: Any) -> tuple[int | float | None, Any]:
     """(score, what to keep as a custom field): a letter is kept, a number is the score."""
-    if _is_blank(value) or isinstance(value, bool):
+    if is_blank(value) or isinstance(value, bool):
         return None, None
-    number = _number(value)
+    number = as_number(value)
     if number is not None:
         return number, None
     letter = str(value).strip().upper()
@@ -370,8 +378,8 @@ def _split_custom_fields(fields: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     labelled = dict(fields)
     for generic, aliases in FIELD_ALIASES.items():
         for label, value in fields.items():
-            if label in labelled and _label_key(label) in aliases and not _is_blank(value):
-                breakdowns[generic] = _joined(value)
+            if label in labelled and _label_key(label) in aliases and not is_blank(value):
+                breakdowns[generic] = joined(value)
                 del labelled[label]
                 break
     return breakdowns, labelled
@@ -380,14 +388,14 @@ def _split_custom_fields(fields: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 def _merge_labelled(custom: dict[str, Any], labelled: dict[str, Any]) -> None:
     for label, value in labelled.items():
         key = label if label not in custom else f"custom_fields.{label}"
-        _flatten_into(custom, key, value)
+        flatten_into(custom, key, value)
 
 
 def _conversion(raw: Any) -> _Conversion | None:
     if not isinstance(raw, dict):
         return None
     content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
-    _, identifier = _first_present(
+    _, identifier = first_present(
         content, "identificador", "conversion_identifier", "event_identifier"
     )
     label = raw.get("source") if isinstance(raw.get("source"), str) else None
@@ -397,7 +405,7 @@ def _conversion(raw: Any) -> _Conversion | None:
     answers = {
         key: value
         for key, value in content.items()
-        if key not in FORM_NOISE and not key.startswith("__") and not _is_blank(value)
+        if key not in FORM_NOISE and not key.startswith("__") and not is_blank(value)
     }
     return _Conversion(
         what=identifier or label,
@@ -428,7 +436,7 @@ def _origin_from_label(label: Any) -> _Origin:
 
 
 def _origin_text(value: Any) -> str | None:
-    if _is_blank(value) or isinstance(value, bool | dict | list):
+    if is_blank(value) or isinstance(value, bool | dict | list):
         return None
     text = str(value).strip()
     return None if text.casefold() in EMPTY_ORIGIN_VALUES else text
@@ -449,14 +457,14 @@ def _event_line(event: dict[str, Any]) -> str | None:
         MARKED_OPPORTUNITY: "Marked as an opportunity",
     }.get(kind.upper(), kind)
     parts = [event.get("event_identifier"), _readable_time(event.get("event_timestamp"))]
-    details = " — ".join(str(p) for p in parts if not _is_blank(p))
+    details = " — ".join(str(p) for p in parts if not is_blank(p))
     if not label:
         return f"Event: {details}" if details else None
     return f"{label}: {details}" if details else label
 
 
 def _count_line(count: Any) -> str | None:
-    number = _number(count)
+    number = as_number(count)
     if number is None or number < 1:
         return None
     return "1 conversion in total" if number == 1 else f"{number:g} conversions in total"
@@ -477,14 +485,14 @@ def _legal_bases(bases: Any) -> str | None:
             kind = ": ".join(str(basis[k]) for k in ("category", "type") if basis.get(k))
             status = basis.get("status")
             lines.append(f"{kind} ({status})" if status else kind)
-        elif not _is_blank(basis):
+        elif not is_blank(basis):
             lines.append(str(basis))
     return "; ".join(line for line in lines if line) or None
 
 
 def _timestamp(value: Any) -> tuple[str | None, Any]:
     """(ISO 8601 text, raw value kept when it is not a time the intake could read)."""
-    if _is_blank(value) or isinstance(value, bool):
+    if is_blank(value) or isinstance(value, bool):
         return None, None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
@@ -502,7 +510,7 @@ def _timestamp(value: Any) -> tuple[str | None, Any]:
 
 def _readable_time(value: Any) -> str | None:
     """ "2026-11-18 15:31 -03:00": the sender's local time, to the minute."""
-    if _is_blank(value):
+    if is_blank(value):
         return None
     try:
         moment = datetime.fromisoformat(str(value).strip())
@@ -514,7 +522,7 @@ def _readable_time(value: Any) -> str | None:
 
 
 def _is_contact(value: Any) -> bool:
-    return isinstance(value, dict) and any(not _is_blank(value.get(k)) for k in _CONTACT_KEYS)
+    return isinstance(value, dict) and any(not is_blank(value.get(k)) for k in _CONTACT_KEYS)
 
 
 def _is_true(value: Any) -> bool:
@@ -522,73 +530,7 @@ def _is_true(value: Any) -> bool:
         return value
     if isinstance(value, int | float):
         return value == 1
-    return isinstance(value, str) and _fold(value) in TRUE_TEXTS
-
-
-def _number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace(",", ".")
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _first_present(source: dict[str, Any], *keys: str) -> tuple[str | None, Any]:
-    for key in keys:
-        if not _is_blank(source.get(key)):
-            return key, source[key]
-    return None, None
-
-
-def _joined(value: Any) -> Any:
-    """A list of choices (a multi-select field) as one text."""
-    if isinstance(value, list):
-        return ", ".join(str(item).strip() for item in value if not _is_blank(item))
-    return value
-
-
-def _flatten_into(custom: dict[str, Any], key: str, value: Any) -> None:
-    """Custom fields stay flat: nested objects become dotted keys, lists of texts one text."""
-    if _is_blank(value):
-        return
-    if isinstance(value, dict):
-        for sub_key, sub_value in value.items():
-            _flatten_into(custom, f"{key}.{sub_key}", sub_value)
-    elif isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        text = _joined(value)
-        if text:
-            custom[key] = text
-    elif isinstance(value, list):
-        custom[key] = [item for item in value if not _is_blank(item)]
-    else:
-        custom[key] = value
-
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, list | dict):
-        return not value or all(_is_blank(item) for item in _values(value))
-    return False
-
-
-def _values(value: list[Any] | dict[str, Any]) -> list[Any]:
-    return list(value.values()) if isinstance(value, dict) else value
+    return isinstance(value, str) and fold(value) in TRUE_TEXTS
 
 
 def _named(lead: dict[str, Any]) -> dict[str, Any]:
@@ -601,14 +543,5 @@ def _named(lead: dict[str, Any]) -> dict[str, Any]:
     return lead
 
 
-def _present(**fields: Any) -> dict[str, Any]:
-    return {key: value for key, value in fields.items() if not _is_blank(value)}
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
 def _label_key(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", _fold(label)).strip("_").removeprefix("cf_")
+    return re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_").removeprefix("cf_")
