@@ -51,20 +51,6 @@ def add_all(session: Session, *, rows: Sequence[Any]) -> None:
     session.flush()
 
 
-def find_lead_by_external_id(session: Session, *, platform: str, external_id: str) -> Lead | None:
-    """The lead a platform knows by `external_id`, if stored."""
-    statement = select(Lead).where(Lead.platform == platform, Lead.external_id == external_id)
-    return session.exec(statement).first()
-
-
-def find_lead_by_email(session: Session, *, platform: str, email: str) -> Lead | None:
-    """The oldest lead from `platform` with this normalised email, if stored."""
-    statement = (
-        select(Lead).where(Lead.platform == platform, Lead.email == email).order_by(col(Lead.id))
-    )
-    return session.exec(statement).first()
-
-
 def lead_events(session: Session, *, lead_id: int) -> list[LeadEvent]:
     """A lead's history, oldest first."""
     statement = (
@@ -170,16 +156,6 @@ def is_channel_member(session: Session, *, channel_id: str, user_id: str) -> boo
     return session.get(ChannelMember, (channel_id, user_id)) is not None
 
 
-def channel_members(session: Session, *, channel_id: str) -> list[str]:
-    """The cached members of a channel, sorted."""
-    statement = (
-        select(ChannelMember.user_id)
-        .where(ChannelMember.channel_id == channel_id)
-        .order_by(ChannelMember.user_id)
-    )
-    return list(session.exec(statement))
-
-
 def add_channel_member(session: Session, *, channel_id: str, user_id: str, at: datetime) -> None:
     """Cache that `user_id` is in `channel_id` (a no-op when already cached)."""
     member = session.get(ChannelMember, (channel_id, user_id))
@@ -208,14 +184,6 @@ def replace_channel_members(
         for user_id in dict.fromkeys(user_ids)
     )
     session.flush()
-
-
-def find_lead_by_email_without_id(session: Session, *, platform: str, email: str) -> Lead | None:
-    """The lead from `platform` with this email that arrived without an external id."""
-    statement = select(Lead).where(
-        Lead.platform == platform, Lead.email == email, col(Lead.external_id).is_(None)
-    )
-    return session.exec(statement).first()
 
 
 def add_outbox_entry(session: Session, *, entry: OutboxEntry) -> OutboxEntry:

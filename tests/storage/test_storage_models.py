@@ -79,11 +79,20 @@ def test_identity_is_per_platform_and_leads_without_ids_do_not_collide(sessions)
         queries.add_lead(session, lead=make_lead(email="b@x.example"))
     with sessions() as session:
         assert queries.count_leads(session) == 4
-        found = queries.find_lead_by_external_id(session, platform="hubspot", external_id="42")
-        assert found is not None and found.platform == "hubspot"
-        by_email = queries.find_lead_by_email(session, platform="api", email="b@x.example")
+        (found,) = queries.leads_matching_identities(
+            session, platform="hubspot", external_ids=["42"], emails=[]
+        )
+        assert found is not None and found.external_id == "42"
+        (by_email,) = queries.leads_matching_identities(
+            session, platform="api", external_ids=[], emails=["b@x.example"]
+        )
         assert by_email is not None and by_email.email == "b@x.example"
-        assert queries.find_lead_by_email(session, platform="hubspot", email="b@x.example") is None
+        assert (
+            queries.leads_matching_identities(
+                session, platform="hubspot", external_ids=[], emails=["b@x.example"]
+            )
+            == []
+        )
 
 
 def test_events_keep_a_leads_history_in_order(sessions):
