@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.domain.vocabulary import Exit, Stage
+from bot.domain.vocabulary import GENERIC_LEAD_FIELDS, Exit, Stage
 from storage import queries
 from storage.db import session_scope
 from storage.models import Lead
@@ -29,24 +29,10 @@ from storage.models import Lead
 INTAKE_ACTOR = "intake"
 LEAD_CARD = "lead_card"
 # Fields a forward move may fill in or refresh; identity and lifecycle fields are not here.
-DESCRIPTIVE_FIELDS = (
-    "source",
-    "campaign",
-    "channel",
-    "name",
-    "email",
-    "phone",
-    "company",
-    "job_title",
-    "zone",
-    "age_range",
-    "service",
-    "score",
-    "summary",
-    "history",
-    "approach",
-    "profile_url",
-    "estimated_value",
+DESCRIPTIVE_FIELDS = tuple(
+    name
+    for name in GENERIC_LEAD_FIELDS
+    if name not in ("external_id", "stage", "created_at", "custom_fields")
 )
 # What a lead's previous journey with sales leaves behind when it is handed over again.
 JOURNEY_FIELDS = ("accepted_at", "first_touch_at", "contacted_at", "qualified_at")

@@ -37,6 +37,33 @@ _REACHED_COLUMN = {
 }
 
 
+# The generic lead's fields, as DESIGN.md's intake contract names them (`POST /leads`, and
+# what every platform mapping and export reader produces).
+GENERIC_LEAD_FIELDS: tuple[str, ...] = (
+    "external_id",
+    "source",
+    "campaign",
+    "channel",
+    "name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "zone",
+    "age_range",
+    "service",
+    "stage",
+    "score",
+    "summary",
+    "history",
+    "approach",
+    "profile_url",
+    "estimated_value",
+    "created_at",
+    "custom_fields",
+)
+
+
 class Exit(StrEnum):
     """Ways a lead leaves the funnel, each with a mandatory reason code."""
 

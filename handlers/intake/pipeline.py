@@ -8,6 +8,7 @@ one transaction, and answered with one `{id, status}` per lead.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, Literal
 
 from fastapi.exceptions import RequestValidationError
@@ -108,8 +109,6 @@ def receive(
 
 
 def _with_stage(lead: LeadInput, stage: Stage) -> LeadInput:
-    from dataclasses import replace
-
     return replace(lead, stage=stage)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
+from shared_files import SAMPLES
 
 from bot.domain.platforms import csv_export
 from bot.domain.platforms.csv_export import (
@@ -24,7 +25,6 @@ from bot.domain.platforms.csv_export import (
 )
 from handlers.intake.schemas import EXAMPLE, LeadIn
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason=f"the shared sample exports are not here ({SAMPLES})"
 )
@@ -450,7 +450,7 @@ def test_a_city_is_the_zone_only_when_the_file_has_no_state(tmp_path):
 
 def test_no_label_in_the_alias_table_means_two_fields():
     for target, by_language in HEADER_ALIASES.items():
-        assert target in csv_export.GENERIC_FIELDS or target in HELPER_COLUMNS
+        assert target in csv_export.GENERIC_LEAD_FIELDS or target in HELPER_COLUMNS
         assert set(by_language) <= {"en", "es", "pt", "*"}
 
 

@@ -414,6 +414,13 @@ def test_a_phone_extension_is_kept_beside_the_e164_number(intake):
     assert (lead.phone, lead.custom_fields["phone_extension"]) == ("+525512345678", "204")
 
 
+def test_the_generic_lead_model_has_exactly_the_contracts_fields():
+    from bot.domain.vocabulary import GENERIC_LEAD_FIELDS
+    from handlers.intake.schemas import LeadIn
+
+    assert set(LeadIn.model_fields) == set(GENERIC_LEAD_FIELDS)
+
+
 def test_the_openapi_document_describes_the_route_with_examples(intake):
     document = httpx.get(f"{intake.url}/openapi.json", timeout=10).json()
     operation = document["paths"]["/leads"]["post"]

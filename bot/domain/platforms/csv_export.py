@@ -65,29 +65,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
-GENERIC_FIELDS = (
-    "external_id",
-    "source",
-    "campaign",
-    "channel",
-    "name",
-    "email",
-    "phone",
-    "company",
-    "job_title",
-    "zone",
-    "age_range",
-    "service",
-    "stage",
-    "score",
-    "summary",
-    "history",
-    "approach",
-    "profile_url",
-    "estimated_value",
-    "created_at",
-    "custom_fields",
-)
+from bot.domain.vocabulary import GENERIC_LEAD_FIELDS
 
 # Generic field (or one of the helper columns below) -> the headers that mean it, by language
 # ("*": any). Each generic field's own name comes first. When a file has several headers for
@@ -392,11 +370,11 @@ def _label_key(text: str) -> str:
 
 def _alias_index() -> tuple[dict[str, tuple[int, str]], dict[str, frozenset[str]]]:
     """(header key -> (rank, target), header key -> languages it is written in)."""
-    generic_keys = {_label_key(name) for name in GENERIC_FIELDS}
+    generic_keys = {_label_key(name) for name in GENERIC_LEAD_FIELDS}
     targets: dict[str, tuple[int, str]] = {}
     languages: dict[str, set[str]] = {}
     for target, by_language in HEADER_ALIASES.items():
-        labels = [("*", target)] if target in GENERIC_FIELDS else []
+        labels = [("*", target)] if target in GENERIC_LEAD_FIELDS else []
         labels += [(language, label) for language, group in by_language.items() for label in group]
         for rank, (language, label) in enumerate(labels):
             key = _label_key(label)
@@ -407,7 +385,7 @@ def _alias_index() -> tuple[dict[str, tuple[int, str]], dict[str, frozenset[str]
                 targets[key] = (rank, target)
             if language != "*" and key not in generic_keys:
                 languages.setdefault(key, set()).add(language)
-    for name in GENERIC_FIELDS:
+    for name in GENERIC_LEAD_FIELDS:
         targets.setdefault(_label_key(name), (0, name))
     return targets, {key: frozenset(found) for key, found in languages.items()}
 
