@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from shared_files import sample_path
 from sqlmodel import col, select
 
 from bot.config import load_settings
@@ -18,7 +19,6 @@ from bot.runtime import build_runtime
 from storage.db import make_engine, session_factory
 from storage.models import Lead, OutboxEntry
 
-SAMPLES = Path(__file__).parents[2] / "shared" / "samples"
 HEADER = (
     "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Lifecycle Stage,Create Date"
 )
@@ -57,9 +57,7 @@ def recent(hours: int = 1) -> str:
 
 
 def test_the_hubspot_sample_export_is_imported_as_history(database_url, tmp_path):
-    if not (SAMPLES / "hubspot-export.csv").exists():
-        pytest.skip("the HubSpot sample export is not available beside the project")
-    result = run_import(database_url, tmp_path, str(SAMPLES / "hubspot-export.csv"))
+    result = run_import(database_url, tmp_path, str(sample_path("hubspot-export.csv")))
     assert result.returncode == 0, result.stderr
     assert "hubspot export" in result.stdout
     assert "New leads: 2 (posted to sales: 0)" in result.stdout
@@ -73,9 +71,8 @@ def test_the_hubspot_sample_export_is_imported_as_history(database_url, tmp_path
 
 
 def test_the_rdstation_utf16_export_is_read_and_identified_by_email(database_url, tmp_path):
-    if not (SAMPLES / "rdstation-export.tsv").exists():
-        pytest.skip("the RD Station sample export is not available beside the project")
-    result = run_import(database_url, tmp_path, str(SAMPLES / "rdstation-export.tsv"), "--backfill")
+    export = sample_path("rdstation-export.tsv")
+    result = run_import(database_url, tmp_path, str(export), "--backfill")
     assert result.returncode == 0, result.stderr
     leads, _ = stored(database_url)
     assert leads and {lead.platform for lead in leads} == {"rdstation"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_files import SAMPLES, sample_json
 
 from bot.domain.platforms.hubspot import (
     LIFECYCLE_STAGES,
@@ -16,15 +16,6 @@ from bot.domain.platforms.hubspot import (
     lifecycle_stage,
 )
 from handlers.intake.schemas import LeadIn
-
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
-
-
-def sample(name: str) -> dict[str, Any]:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"{path} is not there (the shared samples sit next to the repository)")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def flat(**changes: Any) -> dict[str, Any]:
@@ -65,7 +56,7 @@ def only_lead(payload: dict[str, Any] | list[Any]) -> dict[str, Any]:
 
 
 def test_the_classic_sample_maps_field_by_field():
-    assert leads_from_hubspot(sample("hubspot-workflow-classic.json")) == [
+    assert leads_from_hubspot(sample_json("hubspot-workflow-classic.json")) == [
         {
             "external_id": "1234501",
             "campaign": "buen-fin-2026",
@@ -89,7 +80,7 @@ def test_the_classic_sample_maps_field_by_field():
 
 
 def test_the_flat_sample_maps_field_by_field():
-    assert leads_from_hubspot(sample("hubspot-workflow-flat.json")) == [
+    assert leads_from_hubspot(sample_json("hubspot-workflow-flat.json")) == [
         {
             "external_id": "1234502",
             "campaign": "webinar-mantenimiento",
@@ -395,7 +386,7 @@ def every_mapped_lead() -> list[dict[str, Any]]:
     ]
     for name in ("hubspot-workflow-classic.json", "hubspot-workflow-flat.json"):
         if (SAMPLES / name).is_file():
-            payloads.append(sample(name))
+            payloads.append(sample_json(name))
     return [lead for payload in payloads for lead in leads_from_hubspot(payload)]
 
 

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_files import SAMPLES, sample_json
 
 from bot.domain.platforms.rdstation import FIT_LETTER_SCORES, leads_from_rdstation
 from handlers.intake.schemas import LeadIn
-
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
-
-
-def sample(name: str) -> dict[str, Any]:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"{path} is not there (the shared samples sit next to the repository)")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def older(**changes: Any) -> dict[str, Any]:
@@ -71,7 +62,7 @@ def only_lead(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_older_form_sample_maps_field_by_field():
-    assert leads_from_rdstation(sample("rdstation-webhook-v1.json")) == [
+    assert leads_from_rdstation(sample_json("rdstation-webhook-v1.json")) == [
         {
             "external_id": "c2f3d2b3-7250-4d27-97f4-eef38be32f7f",
             # The last conversion was a direct visit: the first one's campaign gets the credit.
@@ -115,7 +106,7 @@ def test_the_older_form_sample_maps_field_by_field():
 
 
 def test_the_newer_form_sample_maps_field_by_field():
-    assert leads_from_rdstation(sample("rdstation-webhook-v2.json")) == [
+    assert leads_from_rdstation(sample_json("rdstation-webhook-v2.json")) == [
         {
             "external_id": "5b1c3a4e-8d0f-4b7e-9f55-2f3c1e0a9b77",
             "source": "Google",
@@ -531,7 +522,7 @@ def every_mapped_lead() -> list[dict[str, Any]]:
     ]
     for name in ("rdstation-webhook-v1.json", "rdstation-webhook-v2.json"):
         if (SAMPLES / name).is_file():
-            payloads.append(sample(name))
+            payloads.append(sample_json(name))
     return [lead for payload in payloads for lead in leads_from_rdstation(payload)]
 
 

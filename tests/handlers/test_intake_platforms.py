@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from liveserver import run_bot, serve_in_thread
+from shared_files import sample_json
 from sqlmodel import col, select
 
 from bot.app import create_web_app
@@ -18,18 +18,10 @@ from handlers.intake.guard import hubspot_signature
 from storage.db import upgrade
 from storage.models import Lead, OutboxEntry
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
 RD_TOKEN = "rd-webhook-token-71c2"
 HS_SECRET = "hubspot-client-secret-0b5e"
 HS_KEY = "hubspot-api-key-93aa"
 PUBLIC_URL = "https://bot.example.com"
-
-
-def sample(name: str) -> dict:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{name} is not available beside the project")
-    return json.loads(path.read_text())
 
 
 class Platforms:
@@ -98,7 +90,7 @@ def platforms(database_url):
 
 
 def test_rdstation_older_payload_stores_every_lead(platforms):
-    payload = sample("rdstation-webhook-v1.json")
+    payload = sample_json("rdstation-webhook-v1.json")
     response = platforms.rdstation(payload)
     assert response.status_code == 202
     results = response.json()["results"]
@@ -113,7 +105,7 @@ def test_rdstation_older_payload_stores_every_lead(platforms):
 
 
 def test_rdstation_newer_payload_marked_opportunity_is_profiled(platforms):
-    payload = sample("rdstation-webhook-v2.json")
+    payload = sample_json("rdstation-webhook-v2.json")
     response = platforms.rdstation(payload)
     assert response.status_code == 202
     (lead,) = platforms.leads()
@@ -124,7 +116,7 @@ def test_rdstation_newer_payload_marked_opportunity_is_profiled(platforms):
 
 
 def test_rdstation_the_same_contact_again_is_a_duplicate(platforms):
-    payload = sample("rdstation-webhook-v2.json")
+    payload = sample_json("rdstation-webhook-v2.json")
     first = platforms.rdstation(payload).json()["results"][0]
     again = platforms.rdstation(payload)
     assert again.status_code == 200
@@ -133,7 +125,7 @@ def test_rdstation_the_same_contact_again_is_a_duplicate(platforms):
 
 @pytest.mark.parametrize("token", [None, "", "wrong-token", RD_TOKEN + "x"])
 def test_rdstation_without_the_right_url_token_gets_401(platforms, token):
-    response = platforms.rdstation(sample("rdstation-webhook-v2.json"), token=token)
+    response = platforms.rdstation(sample_json("rdstation-webhook-v2.json"), token=token)
     assert response.status_code == 401
     assert platforms.leads() == []
 
@@ -145,7 +137,7 @@ def test_rdstation_payload_of_another_shape_gets_422(platforms):
 
 
 def test_the_stage_query_parameter_forces_the_stage(platforms):
-    payload = sample("rdstation-webhook-v2.json")
+    payload = sample_json("rdstation-webhook-v2.json")
     payload["event_type"] = "WEBHOOK.CONVERTED"
     payload["contact"]["funnel"] = {"lifecycle_stage": "Lead", "opportunity": False}
     assert platforms.rdstation(payload, query="&stage=profiled").status_code == 202
@@ -160,7 +152,7 @@ def test_the_stage_query_parameter_forces_the_stage(platforms):
 
 @pytest.mark.parametrize("name", ["hubspot-workflow-classic.json", "hubspot-workflow-flat.json"])
 def test_hubspot_signed_webhooks_in_both_shapes_are_stored(platforms, name):
-    payload = sample(name)
+    payload = sample_json(name)
     response = platforms.hubspot(payload)
     assert response.status_code == 202, response.text
     (lead,) = platforms.leads()
@@ -172,7 +164,7 @@ def test_hubspot_signed_webhooks_in_both_shapes_are_stored(platforms, name):
 
 def test_hubspot_api_key_is_accepted_instead_of_a_signature(platforms):
     response = platforms.hubspot(
-        sample("hubspot-workflow-flat.json"), headers={"X-API-Key": HS_KEY}
+        sample_json("hubspot-workflow-flat.json"), headers={"X-API-Key": HS_KEY}
     )
     assert response.status_code == 202
 
@@ -189,13 +181,13 @@ def test_hubspot_api_key_is_accepted_instead_of_a_signature(platforms):
     ids=["bad-signature", "stale-timestamp", "wrong-api-key", "no-credential", "bad-timestamp"],
 )
 def test_hubspot_authentication_failures_get_401(platforms, attempt):
-    response = platforms.hubspot(sample("hubspot-workflow-flat.json"), **attempt)
+    response = platforms.hubspot(sample_json("hubspot-workflow-flat.json"), **attempt)
     assert response.status_code == 401
     assert platforms.leads() == []
 
 
 def test_a_tampered_hubspot_body_fails_the_signature(platforms):
-    payload = sample("hubspot-workflow-flat.json")
+    payload = sample_json("hubspot-workflow-flat.json")
     body = json.dumps(payload).encode()
     timestamp = str(int(time.time() * 1000))
     url = f"{platforms.url}/leads/hubspot"
@@ -215,7 +207,7 @@ def test_behind_a_proxy_the_signed_url_is_rebuilt_from_public_url(database_url):
     try:
         with serve_in_thread(create_web_app(runtime, bolt_app=None)) as url:
             client = Platforms(url, runtime)
-            payload = sample("hubspot-workflow-flat.json")
+            payload = sample_json("hubspot-workflow-flat.json")
             local = client.hubspot(payload)
             public = client.hubspot(payload, signed_url=f"{PUBLIC_URL}/leads/hubspot?stage=lead",
                                     query="?stage=lead")  # fmt: skip
@@ -247,7 +239,7 @@ def test_an_unconfigured_platform_answers_503(database_url, environ, route):
 
 
 def test_the_rdstation_url_token_never_reaches_the_log(bot_env, tmp_path):
-    payload = sample("rdstation-webhook-v2.json")
+    payload = sample_json("rdstation-webhook-v2.json")
     with run_bot(bot_env | {"RDSTATION_WEBHOOK_TOKEN": RD_TOKEN}, tmp_path) as bot:
         accepted = bot.post(f"/leads/rdstation?token={RD_TOKEN}", json=payload)
         refused = bot.post("/leads/rdstation?token=guessed-token-123", json=payload)

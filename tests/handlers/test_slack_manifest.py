@@ -5,23 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from shared_files import shared_file
 
 from bot.i18n import Translator
 from handlers.slack.manifest import BOT_SCOPES, build_manifest
 
-SCHEMA = Path(__file__).parents[3] / "shared" / "specs" / "slack-manifest.schema.json"
-
 
 @pytest.fixture(scope="module")
 def validator():
-    if not SCHEMA.exists():
-        pytest.skip("Slack's manifest schema is not available beside the project")
-    schema = json.loads(SCHEMA.read_text())
+    schema = json.loads(shared_file("specs/slack-manifest.schema.json").read_text())
     return jsonschema.Draft7Validator(schema)
 
 
