@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, hide_password, load_settings, locale_hint
-from bot.i18n import t
+from bot.i18n import Translator, t
 
 logger = logging.getLogger("smarketing")
 
@@ -20,39 +20,40 @@ EXIT_USAGE = 2
 
 
 def build_parser(locale: str) -> argparse.ArgumentParser:
+    _ = Translator(locale)
     parser = argparse.ArgumentParser(prog="smarketing", description=t(locale, "cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("serve", help="run the bot: Slack, intake API, scheduler")
-    demo = commands.add_parser("demo", help="sample data, funnel and summary; no Slack needed")
-    demo.add_argument("--db", type=Path, default=Path("smarketing-demo.db"), help="SQLite file")
-
-    imports = commands.add_parser("import", help="import leads from a CSV export")
-    imports.add_argument("file", type=Path)
-    imports.add_argument("--backfill", action="store_true", help="store without posting cards")
-    imports.add_argument(
-        "--post-since", help="post cards for leads created since this: 24h (default), 7d, a date"
+    commands.add_parser("serve", help=_("cli.help.serve"))
+    demo = commands.add_parser("demo", help=_("cli.help.demo"))
+    demo.add_argument(
+        "--db", type=Path, default=Path("smarketing-demo.db"), help=_("cli.help.demo_db")
     )
-    imports.add_argument("--dry-run", action="store_true", help="check and count; store nothing")
-    metrics = commands.add_parser("import-metrics", help="import daily marketing figures")
+
+    imports = commands.add_parser("import", help=_("cli.help.import"))
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--backfill", action="store_true", help=_("cli.help.backfill"))
+    imports.add_argument("--post-since", help=_("cli.help.post_since"))
+    imports.add_argument("--dry-run", action="store_true", help=_("cli.help.dry_run"))
+    metrics = commands.add_parser("import-metrics", help=_("cli.help.import_metrics"))
     metrics.add_argument("file", type=Path)
 
-    funnel = commands.add_parser("funnel", help="the funnel report")
+    funnel = commands.add_parser("funnel", help=_("cli.help.funnel"))
     funnel.add_argument("--period")
     funnel.add_argument("--by")
     funnel.add_argument("--json", action="store_true")
     funnel.add_argument("--chart", type=Path)
     funnel.add_argument("--csv", type=Path)
 
-    digest = commands.add_parser("digest", help="the weekly digest")
+    digest = commands.add_parser("digest", help=_("cli.help.digest"))
     digest.add_argument("--send", action="store_true")
     digest.add_argument("--force", action="store_true")
-    review = commands.add_parser("review", help="the SLA-review reminder and agenda")
+    review = commands.add_parser("review", help=_("cli.help.review"))
     review.add_argument("--send", action="store_true")
-    commands.add_parser("schedule", help="scheduled jobs and their last runs")
-    commands.add_parser("outbox", help="messages waiting to be delivered")
+    commands.add_parser("schedule", help=_("cli.help.schedule"))
+    commands.add_parser("outbox", help=_("cli.help.outbox"))
 
-    sla = commands.add_parser("sla", help="the SLA policy")
+    sla = commands.add_parser("sla", help=_("cli.help.sla"))
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="ACTION")
     sla_commands.add_parser("show")
     sla_set = sla_commands.add_parser("set")
@@ -62,7 +63,7 @@ def build_parser(locale: str) -> argparse.ArgumentParser:
     sla_plan.add_argument("deal")
     sla_plan.add_argument("leads_per_sale", metavar="N")
 
-    routing = commands.add_parser("routing", help="channel routing rules")
+    routing = commands.add_parser("routing", help=_("cli.help.routing"))
     routing_commands = routing.add_subparsers(dest="routing_command", required=True)
     routing_commands.add_parser("list")
     routing_add = routing_commands.add_parser("add")
@@ -71,14 +72,14 @@ def build_parser(locale: str) -> argparse.ArgumentParser:
     routing_remove = routing_commands.add_parser("remove")
     routing_remove.add_argument("number", type=int)
 
-    manifest = commands.add_parser("manifest", help="the Slack app manifest")
+    manifest = commands.add_parser("manifest", help=_("cli.help.manifest"))
     how = manifest.add_mutually_exclusive_group()
     how.add_argument("--url")
     how.add_argument("--socket-mode", action="store_true")
 
-    database = commands.add_parser("db", help="database maintenance")
+    database = commands.add_parser("db", help=_("cli.help.db"))
     db_commands = database.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="apply the schema migrations")
+    db_commands.add_parser("upgrade", help=_("cli.help.db_upgrade"))
     return parser
 
 
@@ -135,7 +136,6 @@ def _upgrade(settings: Settings) -> None:
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.i18n import Translator
     from handlers.slack.manifest import manifest_yaml
 
     if args.socket_mode:

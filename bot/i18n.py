@@ -49,6 +49,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.not_available": "'smarketing {command}' is not available yet.",
         "cli.db_upgraded": "Database is up to date ({url}).",
         "cli.config_error": "Configuration error: {message}",
+        # Command-line help
+        "cli.help.serve": "run the bot: Slack, intake API, scheduler",
+        "cli.help.demo": "sample data, funnel and summary; no Slack needed",
+        "cli.help.demo_db": "SQLite file",
+        "cli.help.import": "import leads from a CSV export",
+        "cli.help.backfill": "store without posting cards",
+        "cli.help.post_since": "post cards for leads created since this: 24h (default), 7d, a date",
+        "cli.help.dry_run": "check and count; store nothing",
+        "cli.help.import_metrics": "import daily marketing figures",
+        "cli.help.funnel": "the funnel report",
+        "cli.help.digest": "the weekly digest",
+        "cli.help.review": "the SLA-review reminder and agenda",
+        "cli.help.schedule": "scheduled jobs and their last runs",
+        "cli.help.outbox": "messages waiting to be delivered",
+        "cli.help.sla": "the SLA policy",
+        "cli.help.routing": "channel routing rules",
+        "cli.help.manifest": "the Slack app manifest",
+        "cli.help.db": "database maintenance",
+        "cli.help.db_upgrade": "apply the schema migrations",
         # Configuration errors
         "config.required": (
             "{name} is required to run the bot; set it in the environment or in .env "
@@ -172,6 +191,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.not_available": "'smarketing {command}' aún no está disponible.",
         "cli.db_upgraded": "La base de datos está al día ({url}).",
         "cli.config_error": "Error de configuración: {message}",
+        "cli.help.serve": "ejecuta el bot: Slack, API de entrada, programador",
+        "cli.help.demo": "datos de ejemplo, embudo y resumen; sin Slack",
+        "cli.help.demo_db": "archivo SQLite",
+        "cli.help.import": "importa leads de una exportación CSV",
+        "cli.help.backfill": "guarda sin publicar tarjetas",
+        "cli.help.post_since": (
+            "publica tarjetas de los leads creados desde: 24h (por defecto), 7d, una fecha"
+        ),
+        "cli.help.dry_run": "revisa y cuenta; no guarda nada",
+        "cli.help.import_metrics": "importa las cifras diarias de marketing",
+        "cli.help.funnel": "el informe del embudo",
+        "cli.help.digest": "el resumen semanal",
+        "cli.help.review": "el recordatorio y la agenda de la revisión del SLA",
+        "cli.help.schedule": "tareas programadas y sus últimas ejecuciones",
+        "cli.help.outbox": "mensajes pendientes de entrega",
+        "cli.help.sla": "la política del SLA",
+        "cli.help.routing": "reglas de enrutamiento por canal",
+        "cli.help.manifest": "el manifiesto de la app de Slack",
+        "cli.help.db": "mantenimiento de la base de datos",
+        "cli.help.db_upgrade": "aplica las migraciones del esquema",
         "config.required": (
             "{name} es obligatoria para ejecutar el bot; defínela en el entorno o en .env "
             "(ver .env.example)."

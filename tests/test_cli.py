@@ -79,3 +79,9 @@ def test_demo_runs_with_no_slack_settings_at_all(tmp_path):
     assert "Funnel (leads created in the last 90 days)" in result.stdout
     assert (tmp_path / "smarketing-demo.db").exists()
     assert not (tmp_path / "smarketing.db").exists()
+
+
+def test_help_speaks_the_teams_language(tmp_path):
+    result = run(["--help"], tmp_path, BOT_LOCALE="es")
+    assert result.returncode == 0
+    assert "ejecuta el bot" in result.stdout and "run the bot" not in result.stdout
