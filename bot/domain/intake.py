@@ -195,7 +195,11 @@ def _receive_group(
         elif not _moves_forward(existing, lead):
             results.append(IntakeResult(existing.id, IntakeStatus.DUPLICATE))
         else:
-            stored = session.get(Lead, existing.id)
+            # Locked, then asked again: another transaction may have moved it meanwhile.
+            stored = session.get(Lead, existing.id, with_for_update=True)
+            if not _moves_forward(stored, lead):
+                results.append(IntakeResult(existing.id, IntakeStatus.DUPLICATE))
+                continue
             _move_forward(stored, lead=lead, now=now, events=events, outbox=outbox)
             results.append(IntakeResult(existing.id, IntakeStatus.UPDATED))
     ids = queries.insert_leads(session, rows=[row for _, _, row in new])
