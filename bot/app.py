@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -14,6 +16,7 @@ from bot.runtime import Runtime
 from handlers.intake.generic import intake_router
 from handlers.intake.generic import openapi_schemas as intake_schemas
 from handlers.intake.platforms import platform_router
+from handlers.intake.writer import IntakeWriter
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
 from handlers.slack.listeners import commands, errors, events
@@ -64,12 +67,21 @@ def create_web_app(
     runtime: Runtime, *, bolt_app: App | None, slack_status=lambda: "unknown"
 ) -> FastAPI:
     """The one HTTP server: Slack requests (HTTP mode), intake and health."""
+    writer = IntakeWriter(runtime.engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.close()  # uvicorn has answered every request by now
+
     web = FastAPI(
         title="Smarketing Bot",
         description="Lead intake and Slack endpoint of Smarketing Bot.",
         version="0.1.0",
+        lifespan=lifespan,
     )
     web.state.runtime = runtime
+    web.state.intake_writer = writer
     if bolt_app is not None:
         web.include_router(slack_events_router(bolt_app))
     web.include_router(intake_router())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -44,9 +44,9 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(bind: Engine | Connection) -> sessionmaker[Session]:
     """Sessions that keep loaded values readable after commit."""
-    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+    return sessionmaker(bind, class_=Session, expire_on_commit=False)
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
+from bot.domain.intake import LeadInput
 from bot.runtime import Runtime
 from handlers.intake import guard, pipeline
 from handlers.intake.schemas import EXAMPLE, BatchResult, LeadBatch, LeadResult
@@ -84,7 +84,8 @@ def intake_router() -> APIRouter:
         guard.require_configured(token, variable="LEADS_API_TOKEN")
         guard.require_bearer(request, token=token)
         body = await guard.read_body(request)
-        return await run_in_threadpool(_receive, runtime, body, stage)
+        leads, batch = await pipeline.prepare(body, _leads_in, runtime, stage)
+        return await pipeline.receive(request, leads, batch=batch)
 
     return router
 
@@ -96,10 +97,12 @@ def openapi_schemas() -> dict[str, Any]:
     return {**definitions, "LeadBatch": batch}
 
 
-def _receive(runtime: Runtime, body: bytes, stage: pipeline.StageParam) -> JSONResponse:
+def _leads_in(
+    body: bytes, runtime: Runtime, stage: pipeline.StageParam
+) -> tuple[list[LeadInput], bool]:
     documents, batch = parse_leads(body)
     items = pipeline.validate_leads(documents, batch=batch)
-    return pipeline.receive(runtime, items, platform=PLATFORM, stage=stage, batch=batch)
+    return pipeline.lead_inputs(runtime, items, platform=PLATFORM, stage=stage), batch
 
 
 def parse_leads(body: bytes) -> tuple[list[dict], bool]:

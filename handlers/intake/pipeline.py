@@ -2,29 +2,36 @@
 
 Generic-lead documents (from `POST /leads` directly, or mapped from a platform's payload)
 are validated whole — one bad item refuses the request, naming it — normalised, stored in
-one transaction, and answered with one `{id, status}` per lead.
+one transaction (shared with other requests arriving at the same moment, see `writer`), and
+answered with one `{id, status}` per lead.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from bot.domain.intake import IntakeStatus, LeadInput, store_received_leads
+from bot.domain.intake import IntakeStatus, LeadInput
 from bot.domain.vocabulary import Stage
 from bot.runtime import Runtime
 from handlers.intake.schemas import LeadBatch, LeadIn
-from storage.types import utcnow
+from handlers.intake.writer import IntakeWriter
 
+Parsed = TypeVar("Parsed")
 StageParam = Literal["lead", "profiled"] | None
 # Far beyond any real lead (custom fields deeper than 5 levels are kept as text anyway), and
 # far below the depth at which parsing or echoing the input back in a 422 would recurse out.
 MAX_NESTING = 100
+# Bodies up to this size (one lead, or a few) are parsed on the event loop (see `prepare`).
+SMALL_BODY_BYTES = 4 * 1024
 
 
 def parse_json(body: bytes) -> Any:
@@ -82,15 +89,10 @@ def validate_leads(documents: list[dict], *, batch: bool) -> list[LeadIn]:
     return items
 
 
-def receive(
-    runtime: Runtime,
-    items: list[LeadIn],
-    *,
-    platform: str,
-    stage: StageParam,
-    batch: bool,
-) -> JSONResponse:
-    """Store validated leads; 202 if any was new, else 200."""
+def lead_inputs(
+    runtime: Runtime, items: list[LeadIn], *, platform: str, stage: StageParam
+) -> list[LeadInput]:
+    """Validated items as normalised leads of `platform`, at the URL's stage if it names one."""
     settings = runtime.settings
     leads: list[LeadInput] = []
     for item in items:
@@ -102,7 +104,21 @@ def receive(
         if stage is not None:  # the URL says which stage this trigger means
             lead = _with_stage(lead, Stage(stage))
         leads.append(lead)
-    results = store_received_leads(runtime.sessions, leads=leads, now=utcnow())
+    return leads
+
+
+async def prepare(body: bytes, parse: Callable[..., Parsed], *arguments: Any) -> Parsed:
+    """`parse(body, *arguments)`: on the event loop for a small body (a few leads take tens
+    of microseconds, less than a hop to a thread), in a worker thread for a large one."""
+    if len(body) <= SMALL_BODY_BYTES:
+        return parse(body, *arguments)
+    return await run_in_threadpool(parse, body, *arguments)
+
+
+async def receive(request: Request, leads: list[LeadInput], *, batch: bool) -> JSONResponse:
+    """Store validated leads (committed before the answer); 202 if any was new, else 200."""
+    writer: IntakeWriter = request.app.state.intake_writer
+    results = await writer.store(leads) if leads else []
     answers = [{"id": r.id, "status": r.status.value} for r in results]
     status = 202 if any(r.status is IntakeStatus.ACCEPTED for r in results) else 200
     return JSONResponse(status_code=status, content={"results": answers} if batch else answers[0])

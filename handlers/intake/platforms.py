@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
+from bot.domain.intake import LeadInput
 from bot.domain.platforms.hubspot import leads_from_hubspot
 from bot.domain.platforms.rdstation import leads_from_rdstation
 from bot.runtime import Runtime
@@ -54,9 +54,10 @@ def platform_router() -> APIRouter:
         guard.require_configured(expected, variable="RDSTATION_WEBHOOK_TOKEN")
         guard.require_url_token(token, expected=expected)
         body = await guard.read_body(request)
-        return await run_in_threadpool(
-            _receive, runtime, body, leads_from_rdstation, "rdstation", stage
+        leads = await pipeline.prepare(
+            body, _leads_in, runtime, leads_from_rdstation, "rdstation", stage
         )
+        return await pipeline.receive(request, leads, batch=True)
 
     @router.post(
         "/leads/hubspot",
@@ -95,9 +96,10 @@ def platform_router() -> APIRouter:
                 status_code=401,
                 detail="Send HubSpot's X-HubSpot-Signature-v3 or an X-API-Key header.",
             )
-        return await run_in_threadpool(
-            _receive, runtime, body, leads_from_hubspot, "hubspot", stage
+        leads = await pipeline.prepare(
+            body, _leads_in, runtime, leads_from_hubspot, "hubspot", stage
         )
+        return await pipeline.receive(request, leads, batch=True)
 
     return router
 
@@ -110,15 +112,15 @@ def _signed_uri(request: Request, public_url: str) -> str:
     return f"{public_url.rstrip('/')}{request.url.path}{query}"
 
 
-def _receive(
-    runtime: Runtime, body: bytes, mapping: Mapping, platform: str, stage: pipeline.StageParam
-) -> JSONResponse:
+def _leads_in(
+    body: bytes, runtime: Runtime, mapping: Mapping, platform: str, stage: pipeline.StageParam
+) -> list[LeadInput]:
     document = pipeline.parse_json(body)
     try:
         documents = mapping(document)
     except ValueError as error:
         raise pipeline.refuse(("body",), str(error)) from None
     if not documents:
-        return JSONResponse(status_code=200, content={"results": []})
+        return []
     items = pipeline.validate_leads(documents, batch=True)
-    return pipeline.receive(runtime, items, platform=platform, stage=stage, batch=True)
+    return pipeline.lead_inputs(runtime, items, platform=platform, stage=stage)
