@@ -194,3 +194,25 @@ class OutboxEntry(SQLModel, table=True):
     locked_until: datetime | None = _when()
     done_at: datetime | None = _when()
     last_error: str | None = Field(default=None, sa_type=Text)
+    # Where it goes, decided by the routing rules when first taken, then kept: a retry
+    # must look for an earlier attempt's message where that attempt posted it.
+    channel_id: str | None = Field(default=None, max_length=32)
+    # Set just before a post is sent, cleared when Slack's answer says nothing was posted;
+    # still set when a worker next takes the entry, the post may have happened.
+    posting_since: datetime | None = _when()
+
+
+class RoutingRule(SQLModel, table=True):
+    """Leads of a zone or a service go to their own channel instead of the sales channel."""
+
+    __tablename__ = "routing_rule"
+    __table_args__ = (UniqueConstraint("field", "match_key", name="uq_routing_rule_match"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # "zone" or "service": the lead field the rule reads.
+    field: str = Field(max_length=16)
+    value: str = Field(max_length=NAME_MAX)
+    # The value as compared: case and surrounding spaces do not count.
+    match_key: str = Field(max_length=NAME_MAX)
+    channel_id: str = Field(max_length=32)
+    created_at: datetime = _when(nullable=False, default=True)

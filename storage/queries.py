@@ -17,6 +17,8 @@ from storage.models import (
     OutboxEntry,
     Person,
     ProcessedEvent,
+    RoutingRule,
+    SentMessage,
 )
 
 # Columns a cohort can be broken down by (the domain's names for them).
@@ -194,21 +196,36 @@ def add_outbox_entry(session: Session, *, entry: OutboxEntry) -> OutboxEntry:
 
 
 def claim_outbox_entries(
-    session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    skip_channels: Sequence[str] = (),
 ) -> list[int]:
     """Lease up to `limit` due entries to `worker`; returns their ids, oldest first.
 
     One UPDATE whose sub-select skips rows another worker has locked (PostgreSQL), so two
     workers never take the same entry; on SQLite the statement is atomic by itself. An
-    entry whose lease ran out (a worker died) is due again.
+    entry whose lease ran out (a worker died) is due again. Entries already routed to one
+    of `skip_channels` (the worker has enough for them) are left for later.
     """
+    conditions = [
+        col(OutboxEntry.done_at).is_(None),
+        col(OutboxEntry.available_at) <= now,
+        or_(col(OutboxEntry.locked_until).is_(None), col(OutboxEntry.locked_until) < now),
+    ]
+    if skip_channels:
+        conditions.append(
+            or_(
+                col(OutboxEntry.channel_id).is_(None),
+                col(OutboxEntry.channel_id).not_in(list(skip_channels)),
+            )
+        )
     due = (
         select(OutboxEntry.id)
-        .where(
-            col(OutboxEntry.done_at).is_(None),
-            col(OutboxEntry.available_at) <= now,
-            or_(col(OutboxEntry.locked_until).is_(None), col(OutboxEntry.locked_until) < now),
-        )
+        .where(*conditions)
         .order_by(col(OutboxEntry.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -222,12 +239,221 @@ def claim_outbox_entries(
     return sorted(session.execute(statement).scalars())
 
 
-def pending_outbox_entries(session: Session) -> list[OutboxEntry]:
-    """Entries not delivered yet, oldest first."""
+def outbox_entries_with_leads(
+    session: Session, *, ids: Sequence[int]
+) -> list[tuple[OutboxEntry, Lead | None]]:
+    """The entries `ids` with the lead each concerns, oldest first."""
     statement = (
-        select(OutboxEntry).where(col(OutboxEntry.done_at).is_(None)).order_by(col(OutboxEntry.id))
+        select(OutboxEntry, Lead)
+        .join(Lead, col(Lead.id) == col(OutboxEntry.lead_id), isouter=True)
+        .where(col(OutboxEntry.id).in_(list(ids)))
+        .order_by(col(OutboxEntry.id))
     )
-    return list(session.exec(statement))
+    return [(entry, lead) for entry, lead in session.exec(statement)]
+
+
+def route_outbox_entries(session: Session, *, channels: dict[int, str]) -> None:
+    """Record where each entry goes (`{entry id: channel}`), unless it already has a channel."""
+    by_channel: dict[str, list[int]] = {}
+    for entry_id, channel_id in channels.items():
+        by_channel.setdefault(channel_id, []).append(entry_id)
+    for channel_id, ids in by_channel.items():
+        session.exec(
+            update(OutboxEntry)
+            .where(col(OutboxEntry.id).in_(ids), col(OutboxEntry.channel_id).is_(None))
+            .values(channel_id=channel_id)
+        )
+
+
+def give_back_outbox_entries(session: Session, *, ids: Sequence[int], worker: str) -> None:
+    """Release entries `worker` took but will not try now; the claim does not count."""
+    if ids:
+        session.exec(
+            update(OutboxEntry)
+            .where(col(OutboxEntry.id).in_(list(ids)), col(OutboxEntry.locked_by) == worker)
+            .values(locked_by=None, locked_until=None, attempts=OutboxEntry.attempts - 1)
+        )
+
+
+def renew_outbox_leases(
+    session: Session, *, ids: Sequence[int], worker: str, until: datetime
+) -> set[int]:
+    """Extend `worker`'s leases on `ids`; returns the ids it still holds."""
+    if not ids:
+        return set()
+    statement = (
+        update(OutboxEntry)
+        .where(
+            col(OutboxEntry.id).in_(list(ids)),
+            col(OutboxEntry.locked_by) == worker,
+            col(OutboxEntry.done_at).is_(None),
+        )
+        .values(locked_until=until)
+        .returning(OutboxEntry.id)
+    )
+    return set(session.execute(statement).scalars())
+
+
+def begin_posting(
+    session: Session, *, entry_id: int, worker: str, at: datetime, held_until: datetime
+) -> bool:
+    """Mark that a post of this entry is about to be sent; False (nothing marked) unless
+    `worker` still holds the entry's lease until at least `held_until`."""
+    statement = (
+        update(OutboxEntry)
+        .where(
+            col(OutboxEntry.id) == entry_id,
+            col(OutboxEntry.locked_by) == worker,
+            col(OutboxEntry.locked_until) >= held_until,
+            col(OutboxEntry.done_at).is_(None),
+        )
+        .values(posting_since=at)
+    )
+    return session.exec(statement).rowcount == 1
+
+
+def not_posted(session: Session, *, entry_id: int, worker: str) -> None:
+    """Slack's answer says the post did not happen (a rate limit): nothing is in flight."""
+    session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id) == entry_id, col(OutboxEntry.locked_by) == worker)
+        .values(posting_since=None)
+    )
+
+
+def finish_delivery(
+    session: Session,
+    *,
+    entry: OutboxEntry,
+    channel_id: str,
+    ts: str,
+    at: datetime,
+    message_kind: str,
+) -> None:
+    """The entry is in Slack as (channel, ts): done, and the message remembered.
+
+    Recorded whoever holds the lease now: the message exists, so the entry is delivered.
+    """
+    session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id) == entry.id)
+        .values(
+            done_at=at,
+            channel_id=channel_id,
+            posting_since=None,
+            locked_by=None,
+            locked_until=None,
+            last_error=None,
+        )
+    )
+    known = session.exec(
+        select(SentMessage.id).where(SentMessage.channel_id == channel_id, SentMessage.ts == ts)
+    ).first()
+    if known is None:
+        session.add(
+            SentMessage(
+                lead_id=entry.lead_id,
+                kind=message_kind,
+                channel_id=channel_id,
+                ts=ts,
+                created_at=at,
+            )
+        )
+
+
+def postpone_delivery(
+    session: Session,
+    *,
+    entry_id: int,
+    worker: str,
+    until: datetime,
+    error: str,
+    maybe_posted: bool,
+) -> None:
+    """Release the entry until `until`, keeping `error`; if the post may have happened, the
+    mark stays so the next try looks for the message before posting again."""
+    values: dict[str, Any] = {
+        "locked_by": None,
+        "locked_until": None,
+        "available_at": until,
+        "last_error": error,
+    }
+    if not maybe_posted:
+        values["posting_since"] = None
+    session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id) == entry_id, col(OutboxEntry.locked_by) == worker)
+        .values(**values)
+    )
+
+
+def outbox_backlog(session: Session) -> dict[str, Any]:
+    """Entries not delivered yet: how many, how many with an error, and the oldest's time."""
+    waiting = col(OutboxEntry.done_at).is_(None)
+    pending, failing, oldest = session.exec(
+        select(
+            func.count(),
+            func.count(OutboxEntry.last_error),
+            func.min(OutboxEntry.created_at),
+        ).where(waiting)
+    ).one()
+    return {"pending": pending, "failing": failing, "oldest": oldest}
+
+
+def undelivered_outbox_entries(
+    session: Session, *, limit: int
+) -> list[tuple[OutboxEntry, Lead | None]]:
+    """Entries not delivered yet with their leads, oldest first."""
+    statement = (
+        select(OutboxEntry, Lead)
+        .join(Lead, col(Lead.id) == col(OutboxEntry.lead_id), isouter=True)
+        .where(col(OutboxEntry.done_at).is_(None))
+        .order_by(col(OutboxEntry.id))
+        .limit(limit)
+    )
+    return [(entry, lead) for entry, lead in session.exec(statement)]
+
+
+def delivered_outbox_entries(
+    session: Session, *, since: datetime, limit: int
+) -> tuple[int, list[tuple[OutboxEntry, Lead | None]]]:
+    """How many entries were delivered since `since`, and the latest `limit` of them."""
+    delivered = col(OutboxEntry.done_at) >= since
+    total = session.exec(select(func.count()).select_from(OutboxEntry).where(delivered)).one()
+    statement = (
+        select(OutboxEntry, Lead)
+        .join(Lead, col(Lead.id) == col(OutboxEntry.lead_id), isouter=True)
+        .where(delivered)
+        .order_by(col(OutboxEntry.done_at).desc(), col(OutboxEntry.id).desc())
+        .limit(limit)
+    )
+    return total, [(entry, lead) for entry, lead in session.exec(statement)]
+
+
+def routing_rules(session: Session) -> list[RoutingRule]:
+    """Every routing rule, by number."""
+    return list(session.exec(select(RoutingRule).order_by(col(RoutingRule.id))))
+
+
+def add_routing_rule(
+    session: Session, *, field: str, value: str, match_key: str, channel_id: str, at: datetime
+) -> RoutingRule:
+    """Store a rule (a second rule for the same field and value is an IntegrityError)."""
+    rule = RoutingRule(
+        field=field, value=value, match_key=match_key, channel_id=channel_id, created_at=at
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def remove_routing_rule(session: Session, *, rule_id: int) -> RoutingRule | None:
+    """Delete rule `rule_id`; the rule as it was, or None if there is no such rule."""
+    rule = session.get(RoutingRule, rule_id)
+    if rule is not None:
+        session.delete(rule)
+        session.flush()
+    return rule
 
 
 _LEAD = Lead.__table__

@@ -17,6 +17,7 @@ TABLES = {
     "sent_message",
     "processed_event",
     "outbox",
+    "routing_rule",
 }
 
 
