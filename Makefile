@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format serve bench clean
+.PHONY: demo test lint format serve bench bench-delivery clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: lint
 # Throughput of POST /leads against a no-op route of the same server (see scripts/).
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench_intake.py $(BENCH_ARGS)
+
+# Pace of the delivery worker: 60 leads into one channel against the fake Slack's
+# one-message-a-second limit (about a minute; see scripts/).
+bench-delivery: $(VENV)/.installed
+	$(BIN)/python scripts/bench_delivery.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info smarketing-demo.db*

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
@@ -19,9 +20,11 @@ from handlers.intake.platforms import platform_router
 from handlers.intake.writer import IntakeWriter
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
-from handlers.slack.listeners import commands, errors, events
+from handlers.slack.listeners import actions, commands, errors, events
 from handlers.slack.middleware import attach_runtime, skip_repeated_events
+from storage import queries
 from storage.db import database_reachable
+from storage.types import utcnow
 
 
 class _TokenFromEnvironmentIsExpected(logging.Filter):
@@ -58,7 +61,7 @@ def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient
     )
     app.use(attach_runtime(runtime))
     app.use(skip_repeated_events(runtime))
-    for listeners in (commands, events, errors):
+    for listeners in (commands, actions, events, errors):
         listeners.register(app)
     return app
 
@@ -88,19 +91,37 @@ def create_web_app(
     web.include_router(platform_router())
     _document_request_models(web, intake_schemas())
 
-    @web.get("/healthz", tags=["health"], summary="Liveness and database reachability")
+    @web.get("/healthz", tags=["health"], summary="Liveness, database and delivery backlog")
     async def healthz() -> JSONResponse:
-        database_ok = await run_in_threadpool(database_reachable, runtime.engine)
-        return JSONResponse(
-            status_code=200 if database_ok else 503,
-            content={
-                "status": "ok" if database_ok else "unavailable",
-                "database": "ok" if database_ok else "unreachable",
-                "slack": slack_status(),
-            },
-        )
+        backlog = await run_in_threadpool(_outbox_backlog, runtime)
+        database_ok = backlog is not None
+        content = {
+            "status": "ok" if database_ok else "unavailable",
+            "database": "ok" if database_ok else "unreachable",
+            "slack": slack_status(),
+        }
+        if backlog is not None:
+            content["outbox"] = backlog
+        return JSONResponse(status_code=200 if database_ok else 503, content=content)
 
     return web
+
+
+def _outbox_backlog(runtime: Runtime) -> dict | None:
+    """What waits for delivery (None when the database cannot be reached)."""
+    if not database_reachable(runtime.engine):
+        return None
+    try:
+        with runtime.sessions() as session:
+            backlog = queries.outbox_backlog(session)
+    except SQLAlchemyError:
+        return None
+    oldest = backlog["oldest"]
+    return {
+        "pending": backlog["pending"],
+        "failing": backlog["failing"],
+        "oldest_seconds": round((utcnow() - oldest).total_seconds()) if oldest else 0,
+    }
 
 
 def _document_request_models(web: FastAPI, schemas: dict) -> None:

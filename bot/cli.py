@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, hide_password, load_settings, locale_hint
+from bot.domain.routing import ROUTABLE_FIELDS, match_key
 from bot.i18n import Translator, t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import sessionmaker
+    from sqlmodel import Session
+
+    from storage.models import Lead, OutboxEntry, RoutingRule
 
 logger = logging.getLogger("smarketing")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+# A channel a card can be posted to: public (C…) or private (G…), as in SALES_CHANNEL_ID but
+# without direct messages, and no longer than the column that keeps it.
+_ROUTE_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+OUTBOX_WAITING_SHOWN = 50
+OUTBOX_DELIVERED_SHOWN = 10
+OUTBOX_DELIVERED_WINDOW = timedelta(hours=24)
+ERROR_SHOWN = 80
 
 
 def build_parser(locale: str) -> argparse.ArgumentParser:
@@ -65,12 +84,13 @@ def build_parser(locale: str) -> argparse.ArgumentParser:
 
     routing = commands.add_parser("routing", help=_("cli.help.routing"))
     routing_commands = routing.add_subparsers(dest="routing_command", required=True)
-    routing_commands.add_parser("list")
-    routing_add = routing_commands.add_parser("add")
-    routing_add.add_argument("rule", metavar="zone=…|service=…")
-    routing_add.add_argument("channel", metavar="channel=C…")
-    routing_remove = routing_commands.add_parser("remove")
-    routing_remove.add_argument("number", type=int)
+    routing_commands.add_parser("list", help=_("cli.routing.help_list"))
+    routing_add = routing_commands.add_parser("add", help=_("cli.routing.help_add"))
+    # One list rather than two positionals: a missing or misplaced part is then explained in
+    # a sentence, and `service=CRM setup` needs no quotes.
+    routing_add.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    routing_remove = routing_commands.add_parser("remove", help=_("cli.routing.help_remove"))
+    routing_remove.add_argument("number", type=int, metavar="N")
 
     manifest = commands.add_parser("manifest", help=_("cli.help.manifest"))
     how = manifest.add_mutually_exclusive_group()
@@ -211,10 +231,326 @@ def _progress_printer(locale: str):
     return show
 
 
+@contextmanager
+def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the team's database, its schema brought up to date first, so a command
+    works on a database nothing has run against yet."""
+    from storage.db import make_engine, session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+class _Refusal(Exception):
+    """An argument the command will not act on; its text is the sentence to show."""
+
+
+@dataclass(frozen=True)
+class _WantedRule:
+    field: str
+    value: str
+    channel_id: str
+
+
+def _routing(args: argparse.Namespace, settings: Settings) -> int:
+    actions = {"list": _routing_list, "add": _routing_add, "remove": _routing_remove}
+    return actions[args.routing_command](args, settings)
+
+
+def _routing_list(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import session_scope
+    from storage.queries import routing_rules
+
+    _ = Translator(settings.bot_locale)
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        rules = routing_rules(session)
+    to_sales = _to_sales(_, settings)
+    if not rules:
+        print(_("cli.routing.none", to_sales=to_sales))
+        return EXIT_OK
+    lines = [
+        _("cli.routing.title"),
+        *(_rule_line(_, rule) for rule in rules),
+        _("cli.routing.others", to_sales=to_sales),
+        _("cli.routing.order"),
+    ]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _routing_add(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.db import session_scope
+    from storage.queries import add_routing_rule
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    try:
+        wanted = _parse_rule(_, args.assignments)
+    except _Refusal as refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_ERROR
+    with _database(settings) as sessions:
+        try:
+            with session_scope(sessions) as session:
+                rule = add_routing_rule(
+                    session,
+                    field=wanted.field,
+                    value=wanted.value,
+                    match_key=match_key(wanted.value),
+                    channel_id=wanted.channel_id,
+                    at=utcnow(),
+                )
+        except IntegrityError:
+            with session_scope(sessions) as session:
+                clash = _rule_like(session, wanted)
+            print(_duplicate(_, wanted, clash), file=sys.stderr)
+            return EXIT_ERROR
+    print(_("cli.routing.added", rule=_rule_line(_, rule)))
+    return EXIT_OK
+
+
+def _routing_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import session_scope
+    from storage.queries import remove_routing_rule
+
+    _ = Translator(settings.bot_locale)
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        rule = remove_routing_rule(session, rule_id=args.number)
+    if rule is None:
+        print(_("cli.routing.no_such_rule", number=args.number), file=sys.stderr)
+        return EXIT_ERROR
+    print(_("cli.routing.removed", rule=_rule_line(_, rule)))
+    return EXIT_OK
+
+
+def _parse_rule(_: Translator, assignments: Sequence[str]) -> _WantedRule:
+    """The rule `zone=North channel=C0123ABC` asks for, or a `_Refusal` naming what is wrong."""
+    from storage.models import NAME_MAX
+
+    given = _assignments(_, assignments)
+    unknown = [key for key in given if key not in (*ROUTABLE_FIELDS, "channel")]
+    if unknown:
+        raise _Refusal(_("cli.routing.unknown_key", option=unknown[0]))
+    fields = [key for key in ROUTABLE_FIELDS if key in given]
+    if not fields:
+        raise _Refusal(_("cli.routing.no_field"))
+    if len(fields) > 1:
+        raise _Refusal(_("cli.routing.two_fields"))
+    field = fields[0]
+    label = _(f"dimension.{field}")
+    value = given[field].strip()
+    if not value:
+        raise _Refusal(_("cli.routing.empty_value", option=field, field=label))
+    longest = max(len(value), len(match_key(value)))
+    if longest > NAME_MAX:
+        raise _Refusal(_("cli.routing.too_long", field=label, length=longest, maximum=NAME_MAX))
+    return _WantedRule(field=field, value=value, channel_id=_channel_id(_, given))
+
+
+def _assignments(_: Translator, words: Sequence[str]) -> dict[str, str]:
+    """`key=value` words as a mapping; a word without `=` continues the value before it, so
+    an unquoted `service=CRM setup` reads as one value."""
+    given: dict[str, str] = {}
+    last = None
+    for word in words:
+        key, sign, value = word.partition("=")
+        key = key.strip().lower()
+        if sign and key:
+            if key in given:
+                raise _Refusal(_("cli.routing.repeated_key", option=key))
+            given[key] = value
+            last = key
+        elif last is not None:
+            given[last] = f"{given[last]} {word}"
+        else:
+            raise _Refusal(_("cli.routing.not_assignment", word=word))
+    return given
+
+
+def _channel_id(_: Translator, given: dict[str, str]) -> str:
+    channel = given.get("channel", "").strip()
+    if not channel:
+        raise _Refusal(_("cli.routing.no_channel"))
+    if not _ROUTE_CHANNEL.match(channel):
+        raise _Refusal(_("cli.routing.bad_channel", value=channel))
+    return channel
+
+
+def _rule_like(session: Session, wanted: _WantedRule) -> RoutingRule | None:
+    """The stored rule a new one clashes with: same field, same value once compared."""
+    from storage.queries import routing_rules
+
+    key = match_key(wanted.value)
+    return next(
+        (r for r in routing_rules(session) if r.field == wanted.field and r.match_key == key),
+        None,
+    )
+
+
+def _duplicate(_: Translator, wanted: _WantedRule, clash: RoutingRule | None) -> str:
+    """Why a rule was refused; without a clash, the rule was removed while this one was
+    being added, and running the command again will work."""
+    field = _(f"dimension.{wanted.field}")
+    if clash is None:
+        return _("cli.routing.duplicate_race", field=field, value=wanted.value)
+    return _(
+        "cli.routing.duplicate",
+        number=clash.id,
+        field=field,
+        value=clash.value,
+        channel=clash.channel_id,
+    )
+
+
+def _rule_line(_: Translator, rule: RoutingRule) -> str:
+    return _(
+        "cli.routing.rule",
+        number=rule.id,
+        field=_(f"dimension.{rule.field}"),
+        value=rule.value,
+        channel=rule.channel_id,
+    )
+
+
+def _to_sales(_: Translator, settings: Settings) -> str:
+    """Where unrouted leads go, said so that a missing SALES_CHANNEL_ID shows here first."""
+    if settings.sales_channel_id:
+        return _("cli.routing.to_sales", channel=settings.sales_channel_id)
+    return _("cli.routing.to_sales_unset")
+
+
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import session_scope
+    from storage.queries import delivered_outbox_entries, outbox_backlog, undelivered_outbox_entries
+    from storage.types import utcnow
+
+    now = utcnow()
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        backlog = outbox_backlog(session)
+        waiting = undelivered_outbox_entries(session, limit=OUTBOX_WAITING_SHOWN)
+        delivered_count, delivered = delivered_outbox_entries(
+            session, since=now - OUTBOX_DELIVERED_WINDOW, limit=OUTBOX_DELIVERED_SHOWN
+        )
+    _ = Translator(settings.bot_locale)
+    zone = settings.timezone
+    lines = [
+        *_waiting_lines(_, backlog, waiting, now=now, zone=zone),
+        "",
+        _("cli.outbox.delivered", count=delivered_count),
+        *_delivered_lines(_, delivered, zone=zone),
+    ]
+    if waiting or delivered:
+        lines += ["", _("cli.outbox.times", timezone=settings.bot_timezone)]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _waiting_lines(
+    _: Translator,
+    backlog: dict[str, Any],
+    waiting: list[tuple[OutboxEntry, Lead | None]],
+    *,
+    now: datetime,
+    zone: tzinfo,
+) -> list[str]:
+    """The backlog's summary and its oldest entries: what delivery is stuck on, and why."""
+    if not waiting:
+        return [_("cli.outbox.nothing_waiting")]
+    summary = _(
+        "cli.outbox.summary",
+        waiting=backlog["pending"],
+        failing=backlog["failing"],
+        since=_local_time(backlog["oldest"], zone),
+    )
+    headers = [
+        _("cli.outbox.col_entry"),
+        _("cli.outbox.col_lead"),
+        _("cli.outbox.col_channel"),
+        _("cli.outbox.col_attempts"),
+        _("cli.outbox.col_next"),
+        _("cli.outbox.col_error"),
+    ]
+    rows = [
+        (
+            entry.id,
+            _lead_name(lead),
+            entry.channel_id or _("cli.outbox.not_routed"),
+            entry.attempts,
+            _("cli.outbox.now")
+            if entry.available_at <= now
+            else _local_time(entry.available_at, zone),
+            _shorten(entry.last_error),
+        )
+        for entry, lead in waiting
+    ]
+    lines = [summary, _left_table(headers, rows)]
+    hidden = backlog["pending"] - len(waiting)
+    if hidden > 0:
+        lines.append(_("cli.outbox.more", count=hidden))
+    return lines
+
+
+def _delivered_lines(
+    _: Translator, delivered: list[tuple[OutboxEntry, Lead | None]], *, zone: tzinfo
+) -> list[str]:
+    if not delivered:
+        return []
+    headers = [
+        _("cli.outbox.col_entry"),
+        _("cli.outbox.col_lead"),
+        _("cli.outbox.col_channel"),
+        _("cli.outbox.col_delivered"),
+    ]
+    rows = [
+        (entry.id, _lead_name(lead), entry.channel_id or "–", _local_time(entry.done_at, zone))
+        for entry, lead in delivered
+    ]
+    return [_left_table(headers, rows)]
+
+
+def _lead_name(lead: Lead | None) -> str:
+    return lead.name if lead is not None else "–"
+
+
+def _local_time(moment: datetime, zone: tzinfo) -> str:
+    """A stored UTC instant as the team reads its clock."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _shorten(error: str | None) -> str:
+    """An error on one line, cut to fit a table row: Slack's answers can run long."""
+    if not error:
+        return "–"
+    flat = " ".join(error.split())
+    return flat if len(flat) <= ERROR_SHOWN else flat[: ERROR_SHOWN - 1] + "…"
+
+
+def _left_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """An aligned table read left to right: its columns are names, channels and errors,
+    which `bot.terminal.table` would right-align as if they were figures."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        padded = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": _serve,
     "demo": _demo,
     "db": _db,
     "manifest": _manifest,
     "import": _import,
+    "routing": _routing,
+    "outbox": _outbox,
 }

@@ -119,6 +119,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.seller": "seller",
         # Slack
         "slack.not_available": "{command} is not available yet.",
+        "delivery.headline": "{name} · {company}",
+        "delivery.new_lead": ":inbox_tray: New lead for sales: *{lead}*",
+        "delivery.new_lead_text": "New lead for sales: {lead}",
+        "delivery.profile": "Open profile",
         "slack.error": (
             "Sorry, something went wrong on our side. It has been logged; please try again "
             "in a moment."
@@ -155,6 +159,73 @@ CATALOG: dict[str, dict[str, str]] = {
         "import.rejected": "Rejected rows: {count}",
         "import.rejected_line": "  line {line}: {reason}",
         "import.dry_run": "Dry run: nothing was stored.",
+        # Routing rules
+        "cli.routing.help_list": "the rules, in the order they are tried",
+        "cli.routing.help_add": (
+            "send a zone's or a service's leads to a channel: zone=VALUE|service=VALUE channel=C…"
+        ),
+        "cli.routing.help_remove": "delete rule N",
+        "cli.routing.title": "Routing rules:",
+        "cli.routing.rule": "#{number}  {field} = {value}  →  {channel}",
+        "cli.routing.others": "Every other lead goes {to_sales}.",
+        "cli.routing.order": (
+            "Rules are tried in number order; the first that matches a lead decides its channel."
+        ),
+        "cli.routing.none": "There are no routing rules: every lead goes {to_sales}.",
+        "cli.routing.to_sales": "to the sales channel, {channel}",
+        "cli.routing.to_sales_unset": "to the sales channel (SALES_CHANNEL_ID is not set)",
+        "cli.routing.added": "Added: {rule}",
+        "cli.routing.removed": "Removed: {rule}",
+        "cli.routing.no_such_rule": (
+            "There is no routing rule #{number}; 'smarketing routing list' shows the rules "
+            "and their numbers."
+        ),
+        "cli.routing.not_assignment": (
+            "'{word}' is not of the form key=value; a rule reads zone=VALUE (or service=VALUE) "
+            "channel=C0123ABCD."
+        ),
+        "cli.routing.unknown_key": (
+            "A rule cannot use '{option}='; it takes zone= or service=, and channel=."
+        ),
+        "cli.routing.repeated_key": "'{option}=' is given twice; a rule takes it once.",
+        "cli.routing.no_field": "Say which leads the rule is for: zone=VALUE or service=VALUE.",
+        "cli.routing.two_fields": ("A rule matches one field: give zone= or service=, not both."),
+        "cli.routing.empty_value": "'{option}=' has no value: give the {field} this rule is for.",
+        "cli.routing.too_long": (
+            "The {field} is {length} characters long; the most a rule takes is {maximum}."
+        ),
+        "cli.routing.no_channel": (
+            "Say where these leads go: channel=C0123ABCD (the id at the bottom of the "
+            "channel's details)."
+        ),
+        "cli.routing.bad_channel": (
+            "'{value}' is not a Slack channel id; a channel id looks like C0123ABCD."
+        ),
+        "cli.routing.duplicate": (
+            "Rule #{number} already sends leads of {field} '{value}' to {channel}; remove it "
+            "first ('smarketing routing remove {number}') to send them elsewhere."
+        ),
+        "cli.routing.duplicate_race": (
+            "A rule for {field} '{value}' changed at the same moment; run the command again."
+        ),
+        # Outbox
+        "cli.outbox.nothing_waiting": "Nothing is waiting to be delivered.",
+        "cli.outbox.summary": (
+            "{waiting} waiting to be delivered, {failing} with an error; the oldest has been "
+            "waiting since {since}."
+        ),
+        "cli.outbox.more": "…and {count} more waiting.",
+        "cli.outbox.col_entry": "Entry",
+        "cli.outbox.col_lead": "Lead",
+        "cli.outbox.col_channel": "Channel",
+        "cli.outbox.col_attempts": "Attempts",
+        "cli.outbox.col_next": "Next try",
+        "cli.outbox.col_error": "Last error",
+        "cli.outbox.col_delivered": "Delivered",
+        "cli.outbox.not_routed": "(not routed yet)",
+        "cli.outbox.now": "now",
+        "cli.outbox.delivered": "Delivered in the last 24 hours: {count}",
+        "cli.outbox.times": "Times are in {timezone}.",
     },
     "es": {
         "stage.lead": "Lead",
@@ -266,6 +337,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.source": "fuente",
         "dimension.seller": "vendedor",
         "slack.not_available": "{command} aún no está disponible.",
+        "delivery.headline": "{name} · {company}",
+        "delivery.new_lead": ":inbox_tray: Nuevo lead para ventas: *{lead}*",
+        "delivery.new_lead_text": "Nuevo lead para ventas: {lead}",
+        "delivery.profile": "Ver perfil",
         "slack.error": (
             "Lo sentimos, algo falló de nuestro lado. Quedó registrado; vuelve a intentarlo "
             "en un momento."
@@ -301,6 +376,83 @@ CATALOG: dict[str, dict[str, str]] = {
         "import.rejected": "Filas rechazadas: {count}",
         "import.rejected_line": "  línea {line}: {reason}",
         "import.dry_run": "Simulación: no se guardó nada.",
+        "cli.routing.help_list": "las reglas, en el orden en que se prueban",
+        "cli.routing.help_add": (
+            "envía los leads de una zona o de un servicio a un canal: "
+            "zone=VALOR|service=VALOR channel=C…"
+        ),
+        "cli.routing.help_remove": "borra la regla N",
+        "cli.routing.title": "Reglas de enrutamiento:",
+        "cli.routing.rule": "#{number}  {field} = {value}  →  {channel}",
+        "cli.routing.others": "Todos los demás leads van {to_sales}.",
+        "cli.routing.order": (
+            "Las reglas se prueban por orden de número; la primera que coincide con un lead "
+            "decide su canal."
+        ),
+        "cli.routing.none": "No hay reglas de enrutamiento: todos los leads van {to_sales}.",
+        "cli.routing.to_sales": "al canal de ventas, {channel}",
+        "cli.routing.to_sales_unset": "al canal de ventas (SALES_CHANNEL_ID no está definido)",
+        "cli.routing.added": "Regla añadida: {rule}",
+        "cli.routing.removed": "Regla eliminada: {rule}",
+        "cli.routing.no_such_rule": (
+            "No existe la regla de enrutamiento #{number}; 'smarketing routing list' muestra "
+            "las reglas con sus números."
+        ),
+        "cli.routing.not_assignment": (
+            "'{word}' no tiene la forma clave=valor; una regla se escribe zone=VALOR "
+            "(o service=VALOR) channel=C0123ABCD."
+        ),
+        "cli.routing.unknown_key": (
+            "Una regla no admite '{option}='; lleva zone= o service=, y channel=."
+        ),
+        "cli.routing.repeated_key": (
+            "'{option}=' aparece dos veces; una regla lo lleva una sola vez."
+        ),
+        "cli.routing.no_field": (
+            "Falta indicar a qué leads se aplica la regla: zone=VALOR o service=VALOR."
+        ),
+        "cli.routing.two_fields": (
+            "Una regla compara un solo campo: zone= o service=, no los dos."
+        ),
+        "cli.routing.empty_value": (
+            "'{option}=' está vacío: falta indicar el valor de {field} para esta regla."
+        ),
+        "cli.routing.too_long": (
+            "El valor de {field} tiene {length} caracteres; una regla admite como máximo {maximum}."
+        ),
+        "cli.routing.no_channel": (
+            "Falta el canal al que van estos leads: channel=C0123ABCD (el id que aparece al "
+            "final de los detalles del canal)."
+        ),
+        "cli.routing.bad_channel": (
+            "'{value}' no es un id de canal de Slack; un id de canal tiene la forma C0123ABCD."
+        ),
+        "cli.routing.duplicate": (
+            "La regla #{number} ya envía los leads de {field} '{value}' a {channel}; para "
+            "enviarlos a otro canal, primero hay que quitarla "
+            "('smarketing routing remove {number}')."
+        ),
+        "cli.routing.duplicate_race": (
+            "Una regla de {field} '{value}' cambió en ese mismo momento; hay que ejecutar "
+            "el comando de nuevo."
+        ),
+        "cli.outbox.nothing_waiting": "No hay nada en espera de entrega.",
+        "cli.outbox.summary": (
+            "{waiting} en espera de entrega, {failing} con error; el más antiguo espera "
+            "desde {since}."
+        ),
+        "cli.outbox.more": "…y {count} más en espera.",
+        "cli.outbox.col_entry": "Entrada",
+        "cli.outbox.col_lead": "Lead",
+        "cli.outbox.col_channel": "Canal",
+        "cli.outbox.col_attempts": "Intentos",
+        "cli.outbox.col_next": "Próximo intento",
+        "cli.outbox.col_error": "Último error",
+        "cli.outbox.col_delivered": "Entregado",
+        "cli.outbox.not_routed": "(aún sin enrutar)",
+        "cli.outbox.now": "ahora",
+        "cli.outbox.delivered": "Entregados en las últimas 24 horas: {count}",
+        "cli.outbox.times": "Las horas están en {timezone}.",
     },
 }
 

@@ -17,6 +17,7 @@ from bot.background import Repeater
 from bot.config import Settings
 from bot.runtime import build_runtime
 from handlers.slack.client import make_web_client
+from handlers.slack.delivery import DeliveryWorker
 from handlers.slack.identity import BotIdentity
 from handlers.slack.membership import sync_memberships
 from storage import queries
@@ -67,14 +68,17 @@ class BotServer:
         ]
         if self.socket_mode is not None:
             self._tasks.append(Repeater("socket-mode", self._connect_socket_mode, interval=30))
+        self.delivery = DeliveryWorker(self.runtime, self.client)
 
     def start(self) -> None:
         """Bring the schema up to date, then start the background work."""
         upgrade(self.runtime.engine)
         for task in self._tasks:
             task.start()
+        self.delivery.start()
 
     def stop(self) -> None:
+        self.delivery.stop()
         for task in self._tasks:
             task.stop()
         if self.socket_mode is not None:

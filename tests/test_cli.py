@@ -15,9 +15,7 @@ NOT_BUILT = [
     ["digest"],
     ["review"],
     ["schedule"],
-    ["outbox"],
     ["sla", "show"],
-    ["routing", "list"],
 ]
 
 

@@ -83,7 +83,12 @@ def test_serve_runs_while_slack_refuses_everything_and_recovers(
         fake_slack.clear_faults()
         wait_until(lambda: slack_status(bot) == "connected", timeout=20)
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "database": "ok", "slack": "waiting"}
+    assert health.json() == {
+        "status": "ok",
+        "database": "ok",
+        "slack": "waiting",
+        "outbox": {"pending": 0, "failing": 0, "oldest_seconds": 0},
+    }
     assert command.status_code == 200
     assert command.json()["text"] == "/sla is not available yet."
 

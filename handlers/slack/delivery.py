@@ -1,0 +1,427 @@
+"""The delivery worker: outbox entries become Slack messages, exactly once, at Slack's pace.
+
+Every `serve` process runs one. It leases due entries from the outbox (row locks keep two
+processes off the same entry), decides each one's channel from the routing rules, and
+keeps a lane per channel: one post in flight per channel, about one a second, a 429 pausing
+that lane alone for its `Retry-After`. A few posters work different channels at once, so a
+slow or failing channel never holds the others up, and nothing here runs on a request's
+thread.
+
+Exactly once rests on two marks in the database. Just before a post is sent, the entry is
+marked as posting; when Slack answers with the message, the entry is marked done and the
+message's (channel, ts) is stored, in one transaction. Each post carries the entry's id in
+its message metadata. An entry taken while still marked as posting — its last try timed
+out, lost its connection, or its process was killed — is first looked for in the channel's
+history; only when it is not there is it posted again. A lead is never dropped: every
+failure only moves its next try later (`bot.domain.delivery`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum, auto
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.delivery import Failure, retry_delay
+from bot.domain.routing import Route, channel_for
+from bot.runtime import Runtime
+from handlers.slack.blocks import build_lead_message
+from storage import queries
+from storage.db import session_scope
+from storage.models import Lead, OutboxEntry
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+# Slack: about one message per second per channel.
+POST_INTERVAL_SECONDS = 1.0
+# Channels posted to at the same time (one post in flight per channel).
+POSTERS = 4
+CLAIM_EVERY_SECONDS = 0.5
+MAX_CLAIM_PAUSE = 30.0
+CLAIM_BATCH = 50
+# More than a minute of posts waiting for one channel: take no more for it for now.
+LANE_DEPTH = 60
+# A process that dies holds its entries this long at most; the living renew every 10 s.
+LEASE = timedelta(seconds=30)
+RENEW_EVERY_SECONDS = 10.0
+# A post starts only with this much lease left: more than a post can take (10 s timeout).
+LEASE_MARGIN = timedelta(seconds=15)
+# How far before the uncertain post the history is searched, and how many pages at most.
+HISTORY_MARGIN = timedelta(minutes=1)
+HISTORY_PAGES = 10
+HISTORY_PAGE_SIZE = 200
+
+LEAD_CARD = "lead_card"
+CARD_MESSAGE = "card"
+# The metadata event type that tags every card with its outbox entry.
+CARD_EVENT = "smarketing_lead_card"
+
+
+def worker_name() -> str:
+    """Unique per process, readable in `smarketing outbox`: host, pid and a random tag."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class _Outcome(Enum):
+    DELIVERED = auto()  # in Slack and recorded
+    RATE_LIMITED = auto()  # not posted; the lane waits, the entry stays in it
+    RELEASED = auto()  # given back to the outbox for a later try (or to its new holder)
+
+
+@dataclass
+class _Lane:
+    """The entries this worker holds for one channel, in order."""
+
+    channel_id: str
+    entries: deque[OutboxEntry] = field(default_factory=deque)
+    leads: dict[int, Lead | None] = field(default_factory=dict)
+    next_at: float = 0.0
+    busy: bool = False
+
+
+class DeliveryWorker:
+    """Leases, routes, paces and posts outbox entries until stopped."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        client: WebClient,
+        *,
+        name: str | None = None,
+        post_interval: float = POST_INTERVAL_SECONDS,
+        posters: int = POSTERS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.name = name or worker_name()
+        self._runtime = runtime
+        self._client = client
+        self._interval = post_interval
+        self._posters = posters
+        self._clock = clock
+        self._lanes: dict[str, _Lane] = {}
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight = 0
+
+    # -- running -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._pool = ThreadPoolExecutor(self._posters, thread_name_prefix="delivery-post")
+        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the posts in flight, then give every held entry back to the outbox."""
+        self._stopping.set()
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        held = [entry.id for lane in self._lanes.values() for entry in lane.entries]
+        try:
+            with session_scope(self._runtime.sessions) as session:
+                queries.give_back_outbox_entries(session, ids=held, worker=self.name)
+        except Exception:
+            logger.exception("could not give %d entries back; their leases will run out", len(held))
+        self._lanes.clear()
+
+    def wake(self) -> None:
+        """Look at the outbox now (new entries, or stopping)."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        next_claim = next_renew = self._clock()
+        failures = 0
+        while not self._stopping.is_set():
+            now = self._clock()
+            if now >= next_claim:
+                failures = 0 if self._guarded(self._claim, failures) else failures + 1
+                # The database is down, say: look again less and less often, up to 30 s.
+                next_claim = now + min(CLAIM_EVERY_SECONDS * 2**failures, MAX_CLAIM_PAUSE)
+            if now >= next_renew:
+                self._guarded(self._renew, 0)
+                next_renew = now + RENEW_EVERY_SECONDS
+            with self._changed:
+                soonest = min(next_claim, next_renew, self._dispatch(self._clock()))
+                self._changed.wait(max(0.0, soonest - self._clock()))
+
+    def _guarded(self, step: Callable[[], None], failures: int) -> bool:
+        """Run `step`; False if it failed (logged with its traceback the first time only)."""
+        try:
+            step()
+        except Exception as error:
+            if failures == 0:
+                logger.exception("delivery: %s failed", step.__name__.strip("_"))
+            else:
+                logger.warning("delivery: %s failed again: %s", step.__name__.strip("_"), error)
+            return False
+        return True
+
+    # -- taking work ---------------------------------------------------------------------
+
+    def _claim(self) -> None:
+        with self._changed:
+            full = [
+                lane.channel_id for lane in self._lanes.values() if len(lane.entries) >= LANE_DEPTH
+            ]
+        now = utcnow()
+        with session_scope(self._runtime.sessions) as session:
+            ids = queries.claim_outbox_entries(
+                session,
+                worker=self.name,
+                now=now,
+                lease=LEASE,
+                limit=CLAIM_BATCH,
+                skip_channels=full,
+            )
+            if not ids:
+                return
+            taken = queries.outbox_entries_with_leads(session, ids=ids)
+            routes = [
+                Route(rule.id, rule.field, rule.value, rule.channel_id)
+                for rule in queries.routing_rules(session)
+            ]
+            session.expunge_all()  # plain values from here on; routes are written below
+            new_routes = {
+                entry.id: channel_for(
+                    zone=lead.zone if lead else None,
+                    service=lead.service if lead else None,
+                    routes=routes,
+                    default=self._runtime.settings.sales_channel_id,
+                )
+                for entry, lead in taken
+                if entry.channel_id is None
+            }
+            queries.route_outbox_entries(session, channels=new_routes)
+        for entry, _lead in taken:
+            entry.channel_id = entry.channel_id or new_routes[entry.id]
+        with self._changed:
+            overflow = []
+            for entry, lead in taken:
+                lane = self._lanes.setdefault(entry.channel_id, _Lane(entry.channel_id))
+                if len(lane.entries) >= LANE_DEPTH:
+                    overflow.append(entry.id)
+                    continue
+                lane.entries.append(entry)
+                lane.leads[entry.id] = lead
+            self._changed.notify_all()
+        if overflow:
+            with session_scope(self._runtime.sessions) as session:
+                queries.give_back_outbox_entries(session, ids=overflow, worker=self.name)
+
+    def _renew(self) -> None:
+        with self._changed:
+            held = [entry.id for lane in self._lanes.values() for entry in lane.entries]
+        if not held:
+            return
+        with session_scope(self._runtime.sessions) as session:
+            kept = queries.renew_outbox_leases(
+                session, ids=held, worker=self.name, until=utcnow() + LEASE
+            )
+        lost = set(held) - kept
+        if lost:
+            logger.warning("delivery: %d leases were lost; leaving those entries", len(lost))
+            with self._changed:
+                for lane in self._lanes.values():
+                    posting = lane.entries[0] if lane.busy else None  # its poster pops it
+                    lane.entries = deque(
+                        e for e in lane.entries if e is posting or e.id not in lost
+                    )
+
+    # -- posting -------------------------------------------------------------------------
+
+    def _dispatch(self, now: float) -> float:
+        """Start a post on each lane that may post now; the time the next one may. Called
+        with `_changed` held."""
+        soonest = float("inf")
+        for lane in list(self._lanes.values()):
+            if lane.busy:
+                continue
+            if not lane.entries:
+                if lane.next_at <= now:
+                    del self._lanes[lane.channel_id]  # idle and not pacing anything
+                continue
+            if lane.next_at > now:
+                soonest = min(soonest, lane.next_at)
+                continue
+            if self._in_flight >= self._posters or self._stopping.is_set():
+                continue
+            lane.busy = True
+            self._in_flight += 1
+            self._pool.submit(self._post_next, lane)
+        return soonest
+
+    def _post_next(self, lane: _Lane) -> None:
+        entry = lane.entries[0]
+        pause = self._interval
+        try:
+            outcome, pause = self._deliver(entry, lane.leads.get(entry.id))
+        except Exception:
+            logger.exception("delivery: entry %s failed unexpectedly", entry.id)
+            outcome = _Outcome.RELEASED
+        with self._changed:
+            lane.busy = False
+            self._in_flight -= 1
+            if outcome is not _Outcome.RATE_LIMITED:
+                lane.entries.popleft()
+                lane.leads.pop(entry.id, None)
+            lane.next_at = max(lane.next_at, self._clock() + pause)
+            self._changed.notify_all()
+
+    def _deliver(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
+        """Post one entry; the outcome, and how long its channel should wait after it."""
+        if entry.posting_since is not None:
+            found, known = self._find_earlier_post(entry)
+            if not known:
+                self._postpone(entry, Failure.TRANSIENT, "history_unavailable", maybe_posted=True)
+                return _Outcome.RELEASED, 0.0
+            if found is not None:
+                self._record(entry, found)
+                logger.info("delivery: entry %s was already posted as %s", entry.id, found)
+                return _Outcome.DELIVERED, 0.0
+        now = utcnow()
+        with session_scope(self._runtime.sessions) as session:
+            mine = queries.begin_posting(
+                session,
+                entry_id=entry.id,
+                worker=self.name,
+                at=now,
+                held_until=now + LEASE_MARGIN,
+            )
+        if not mine:
+            return _Outcome.RELEASED, 0.0  # another worker holds it now
+        if lead is None:
+            self._postpone(entry, Failure.REFUSED, "lead_missing", maybe_posted=False)
+            return _Outcome.RELEASED, 0.0
+        message = build_lead_message(lead, self._runtime.translate)
+        try:
+            response = self._client.chat_postMessage(
+                channel=entry.channel_id,
+                text=message["text"],
+                blocks=message["blocks"],
+                metadata={
+                    "event_type": CARD_EVENT,
+                    "event_payload": {"outbox_id": entry.id, "lead_id": entry.lead_id},
+                },
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as error:
+            return self._refused(entry, error)
+        except Exception as error:  # a timeout or a dropped connection: it may have posted
+            self._postpone(entry, Failure.TRANSIENT, _describe(error), maybe_posted=True)
+            return _Outcome.RELEASED, self._interval
+        self._record(entry, response["ts"])
+        return _Outcome.DELIVERED, self._interval
+
+    def _refused(self, entry: OutboxEntry, error: SlackApiError) -> tuple[_Outcome, float]:
+        status = error.response.status_code
+        code = error.response.get("error") or f"http_{status}"
+        if status == 429:
+            wait = _retry_after(error)
+            with session_scope(self._runtime.sessions) as session:
+                queries.not_posted(session, entry_id=entry.id, worker=self.name)
+            logger.info("delivery: %s is rate limited for %ss", entry.channel_id, wait)
+            return _Outcome.RATE_LIMITED, wait
+        if status >= 500:  # Slack's trouble; it may or may not have posted
+            self._postpone(entry, Failure.TRANSIENT, code, maybe_posted=True)
+            return _Outcome.RELEASED, self._interval
+        logger.warning(
+            "delivery: Slack refused entry %s for %s: %s", entry.id, entry.channel_id, code
+        )
+        self._postpone(entry, Failure.REFUSED, code, maybe_posted=False)
+        return _Outcome.RELEASED, self._interval
+
+    def _find_earlier_post(self, entry: OutboxEntry) -> tuple[str | None, bool]:
+        """(ts of the message an earlier try posted, or None; whether the search was complete)."""
+        oldest = (entry.posting_since - HISTORY_MARGIN).timestamp()
+        cursor = None
+        try:
+            for _page in range(HISTORY_PAGES):
+                response = self._client.conversations_history(
+                    channel=entry.channel_id,
+                    oldest=f"{oldest:.6f}",
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE_SIZE,
+                    cursor=cursor,
+                )
+                for message in response.get("messages", []):
+                    if _tags(message, entry.id):
+                        return message["ts"], True
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None, True
+        except Exception as error:
+            logger.warning("delivery: history of %s unavailable: %s", entry.channel_id, error)
+        return None, False
+
+    # -- recording -----------------------------------------------------------------------
+
+    def _record(self, entry: OutboxEntry, ts: str) -> None:
+        """Posted: done, with its message. If the database fails here the entry keeps its
+        posting mark, and whoever takes it next finds the message in the history."""
+        try:
+            with session_scope(self._runtime.sessions) as session:
+                queries.finish_delivery(
+                    session,
+                    entry=entry,
+                    channel_id=entry.channel_id,
+                    ts=ts,
+                    at=utcnow(),
+                    message_kind=CARD_MESSAGE,
+                )
+        except Exception:
+            logger.exception("delivery: entry %s posted as %s but not recorded yet", entry.id, ts)
+
+    def _postpone(
+        self, entry: OutboxEntry, failure: Failure, error: str, *, maybe_posted: bool
+    ) -> None:
+        until = utcnow() + retry_delay(failure, attempts=entry.attempts)
+        with session_scope(self._runtime.sessions) as session:
+            queries.postpone_delivery(
+                session,
+                entry_id=entry.id,
+                worker=self.name,
+                until=until,
+                error=error,
+                maybe_posted=maybe_posted,
+            )
+
+
+def _tags(message: dict, entry_id: int) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == CARD_EVENT and payload.get("outbox_id") == entry_id
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = {k.lower(): v for k, v in (error.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(1.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _describe(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}"[:500] if text else type(error).__name__
