@@ -505,3 +505,26 @@ def insert_outbox_entries(session: Session, *, rows: Sequence[dict[str, Any]]) -
     """Queue many deliveries in one statement."""
     if rows:
         session.connection().execute(insert(OutboxEntry.__table__), list(rows))
+
+
+def move_lead(
+    session: Session,
+    *,
+    lead_id: int,
+    stage: str,
+    exit: str | None,
+    unowned: bool,
+    changes: dict[str, Any],
+) -> bool:
+    """Apply `changes` to the lead only if it is still at `stage` and `exit` (and, when
+    `unowned`, still without an owner); True if it was. One conditional UPDATE, so of two
+    concurrent moves the database lets exactly one through."""
+    conditions = [
+        col(Lead.id) == lead_id,
+        col(Lead.stage) == stage,
+        col(Lead.exit).is_(None) if exit is None else col(Lead.exit) == exit,
+    ]
+    if unowned:
+        conditions.append(col(Lead.owner_id).is_(None))
+    statement = update(Lead).where(*conditions).values(**changes)
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
