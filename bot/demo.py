@@ -10,6 +10,8 @@ from bot.domain.samples import SELLERS, generate_sample_leads, store_sample_lead
 from bot.domain.summary import CohortSummary, summarize_cohort
 from bot.i18n import Translator
 from bot.terminal import amount, percent, table
+from handlers.slack.card import build_card
+from handlers.slack.preview import message_as_text
 from storage import queries
 from storage.db import make_engine, session_factory, session_scope, upgrade
 from storage.models import Person
@@ -34,10 +36,15 @@ def run_demo(*, path: Path, now: datetime, locale: str, out: TextIO) -> CohortSu
             summary = summarize_cohort(session, since=now - timedelta(days=DEMO_DAYS), until=now)
             counts = queries.count_leads(session), queries.count_events(session)
             names = queries.person_names(session)
+            sample = queries.newest_open_lead(session)
     finally:
         engine.dispose()
     _ = Translator(locale)
     print(render_summary(summary, _, names=names, path=path, counts=counts), file=out)
+    if sample is not None:
+        print(
+            "", _("demo.card"), message_as_text(build_card(sample, _, now=now)), sep="\n", file=out
+        )
     return summary
 
 
@@ -48,6 +55,7 @@ def render_summary(
     names: dict[str, str],
     path: Path,
     counts: tuple[int, int],
+    card: dict | None = None,
 ) -> str:
     """The demo's terminal report, in the translator's language."""
     parts = [
@@ -100,5 +108,7 @@ def render_summary(
                 ],
             ),
         ]
+    if card is not None:
+        parts += ["", _("demo.card"), message_as_text(card)]
     parts += ["", _("demo.next")]
     return "\n".join(parts)

@@ -71,6 +71,21 @@ def count_events(session: Session) -> int:
     return session.exec(select(func.count()).select_from(LeadEvent)).one()
 
 
+def newest_open_lead(session: Session) -> Lead | None:
+    """The lead most recently handed to sales that is still open with them."""
+    statement = (
+        select(Lead)
+        .where(
+            col(Lead.profiled_at).is_not(None),
+            col(Lead.exit).is_(None),
+            col(Lead.stage) != "won",
+        )
+        .order_by(col(Lead.profiled_at).desc(), col(Lead.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
 def _cohort(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
     conditions = []
     if since is not None:

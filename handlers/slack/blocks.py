@@ -6,12 +6,9 @@ from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from handlers.slack import ids
-from storage.models import Lead
 
 # Slack's limits that these builders stay within.
-SECTION_TEXT_MAX = 3000
 BUTTON_TEXT_MAX = 75
-FALLBACK_TEXT_MAX = 4000
 
 
 def mrkdwn(text: str) -> dict:
@@ -28,51 +25,12 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
     """A link only when it is plainly http(s): anything else is left out, not rendered."""
     if not url:
         return None
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def build_lead_message(lead: Lead, _: Translator) -> dict:
-    """The message that hands a lead to sales: who, at which company, and their profile.
-
-    Returns `text` (the notification and screen-reader fallback) and `blocks`.
-    """
-    who = escape(lead.name)
-    company = escape(lead.company) if lead.company else None
-    headline = _("delivery.headline", name=who, company=company) if company else who
-    blocks: list[dict] = [
-        {
-            "type": "section",
-            "block_id": ids.LEAD_MESSAGE_HEADLINE,
-            "text": mrkdwn(shorten(_("delivery.new_lead", lead=headline), SECTION_TEXT_MAX)),
-        }
-    ]
-    profile = _safe_url(lead.profile_url)
-    if profile:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": ids.LEAD_MESSAGE_ACTIONS,
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": ids.ACTION_OPEN_PROFILE,
-                        "text": {
-                            "type": "plain_text",
-                            "text": shorten(_("delivery.profile"), BUTTON_TEXT_MAX),
-                        },
-                        "url": profile,
-                    }
-                ],
-            }
-        )
-    # The notification text is mrkdwn too: escaped, and without the bold of the section.
-    text = shorten(_("delivery.new_lead_text", lead=headline), FALLBACK_TEXT_MAX)
-    return {"text": text, "blocks": blocks}
 
 
 def build_home_view(_: Translator) -> dict:

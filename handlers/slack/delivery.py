@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.delivery import Failure, retry_delay
 from bot.domain.routing import Route, channel_for
 from bot.runtime import Runtime
-from handlers.slack.blocks import build_lead_message
+from handlers.slack.card import build_card
 from storage import queries
 from storage.db import session_scope
 from storage.models import Lead, OutboxEntry
@@ -310,7 +310,7 @@ class DeliveryWorker:
         if lead is None:
             self._postpone(entry, Failure.REFUSED, "lead_missing", maybe_posted=False)
             return _Outcome.RELEASED, 0.0
-        message = build_lead_message(lead, self._runtime.translate)
+        message = build_card(lead, self._runtime.translate, now=utcnow())
         try:
             response = self._client.chat_postMessage(
                 channel=entry.channel_id,

@@ -6,7 +6,27 @@ SLASH_COMMANDS = (COMMAND_FUNNEL, COMMAND_SLA)
 
 HOME_BLOCK_INTRO = "home_intro"
 
-# The message that hands a lead to sales.
-LEAD_MESSAGE_HEADLINE = "lead_headline"
-LEAD_MESSAGE_ACTIONS = "lead_actions"
+# The lead card: its blocks…
+CARD_HEADER = "card_header"
+CARD_FIELDS = "card_fields"
+CARD_SUMMARY = "card_summary"
+CARD_HISTORY = "card_history"
+CARD_APPROACH = "card_approach"
+CARD_CUSTOM_FIELDS = "card_custom_fields"
+CARD_ACTIONS = "card_actions"
+CARD_CONTEXT = "card_context"
+# …its buttons (each carries the lead id as its value)…
+ACTION_CLAIM = "lead_claim"
+ACTION_ACCEPT = "lead_accept"
+ACTION_NOT_A_FIT = "lead_not_a_fit"
+ACTION_LOG_ATTEMPT = "lead_log_attempt"
+ACTION_MEETING_BOOKED = "lead_meeting_booked"
+ACTION_WON = "lead_won"
+ACTION_LOST = "lead_lost"
+ACTION_NURTURE = "lead_nurture"
 ACTION_OPEN_PROFILE = "open_profile"
+# …and its menu of corrections (option values are "<choice>:<lead id>").
+ACTION_CARD_MENU = "lead_menu"
+MENU_UNDO = "undo"
+MENU_REASSIGN = "reassign"
+MENU_REOPEN = "reopen"

@@ -80,3 +80,21 @@ def test_running_the_demo_again_starts_from_a_fresh_database(tmp_path):
     first = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
     second = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
     assert first.stages == second.stages
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en", ["as its card shows it in Slack", "[Claim]", "[Not a fit]", "handed over"]),
+        ("es", ["tal como lo muestra su tarjeta", "[Tomar]", "[No encaja]", "entregado hace"]),
+    ],
+)
+def test_the_demo_shows_a_sample_card_as_text(tmp_path, locale, words):
+    out = io.StringIO()
+    run_demo(path=tmp_path / "demo.db", now=NOW, locale=locale, out=out)
+    text = out.getvalue()
+    card = text[text.index(words[0]) :]
+    for word in words:
+        assert word in card
+    frame = [line for line in card.splitlines() if line.startswith(("|", "+"))]
+    assert len(frame) > 5 and len({len(line) for line in frame}) == 1  # a closed frame
