@@ -6,7 +6,9 @@ database sessions are opened from `runtime.sessions` inside the call that needs 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -18,6 +20,25 @@ from bot.i18n import Translator
 from storage.db import make_engine, session_factory
 
 
+class Bell:
+    """Rung after a transaction queues something for delivery, so a worker in this process
+    looks at the outbox at once instead of at its next turn."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def ring(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
@@ -25,6 +46,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     translate: Translator
     roles: RoleDirectory
+    outbox_bell: Bell = field(default_factory=Bell)
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -218,24 +218,26 @@ def claim_outbox_entries(
     lease: timedelta,
     limit: int,
     skip_channels: Sequence[str] = (),
+    skip_kinds: Sequence[str] = (),
 ) -> list[int]:
     """Lease up to `limit` due entries to `worker`; returns their ids, oldest first.
 
     One UPDATE whose sub-select skips rows another worker has locked (PostgreSQL), so two
     workers never take the same entry; on SQLite the statement is atomic by itself. An
-    entry whose lease ran out (a worker died) is due again. Entries already routed to one
-    of `skip_channels` (the worker has enough for them) are left for later.
+    entry whose lease ran out (a worker died) is due again. Entries of `skip_kinds` already
+    routed to one of `skip_channels` (the worker has enough of those) are left for later.
     """
     conditions = [
         col(OutboxEntry.done_at).is_(None),
         col(OutboxEntry.available_at) <= now,
         or_(col(OutboxEntry.locked_until).is_(None), col(OutboxEntry.locked_until) < now),
     ]
-    if skip_channels:
+    if skip_channels and skip_kinds:
         conditions.append(
             or_(
                 col(OutboxEntry.channel_id).is_(None),
                 col(OutboxEntry.channel_id).not_in(list(skip_channels)),
+                col(OutboxEntry.kind).not_in(list(skip_kinds)),
             )
         )
     due = (
@@ -344,6 +346,7 @@ def finish_delivery(
     ts: str,
     at: datetime,
     message_kind: str,
+    thread_ts: str | None = None,
 ) -> None:
     """The entry is in Slack as (channel, ts): done, and the message remembered.
 
@@ -374,6 +377,32 @@ def finish_delivery(
                 created_at=at,
             )
         )
+
+
+def complete_outbox_entry(
+    session: Session, *, entry_id: int, at: datetime, error: str | None = None
+) -> None:
+    """Done with an entry that leaves no message to remember (a redraw, a private answer),
+    or that is given up for good, with the reason."""
+    session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id) == entry_id)
+        .values(done_at=at, posting_since=None, locked_by=None, locked_until=None, last_error=error)
+    )
+
+
+def card_messages(session: Session, *, lead_id: int, channel_id: str) -> list[SentMessage]:
+    """The lead's cards posted in `channel_id`, newest first."""
+    statement = (
+        select(SentMessage)
+        .where(
+            SentMessage.lead_id == lead_id,
+            SentMessage.channel_id == channel_id,
+            SentMessage.kind == "card",
+        )
+        .order_by(col(SentMessage.id).desc())
+    )
+    return list(session.exec(statement))
 
 
 def postpone_delivery(

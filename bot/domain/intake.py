@@ -21,13 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot.domain.notices import LEAD_CARD
 from bot.domain.vocabulary import GENERIC_LEAD_FIELDS, Exit, Stage
 from storage import queries
 from storage.db import session_scope
 from storage.models import Lead
 
 INTAKE_ACTOR = "intake"
-LEAD_CARD = "lead_card"
 # Fields a forward move may fill in or refresh; identity and lifecycle fields are not here.
 DESCRIPTIVE_FIELDS = tuple(
     name

@@ -119,6 +119,7 @@ async def receive(request: Request, leads: list[LeadInput], *, batch: bool) -> J
     """Store validated leads (committed before the answer); 202 if any was new, else 200."""
     writer: IntakeWriter = request.app.state.intake_writer
     results = await writer.store(leads) if leads else []
+    request.app.state.runtime.outbox_bell.ring()
     answers = [{"id": r.id, "status": r.status.value} for r in results]
     status = 202 if any(r.status is IntakeStatus.ACCEPTED for r in results) else 200
     return JSONResponse(status_code=status, content={"results": answers} if batch else answers[0])

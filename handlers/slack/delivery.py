@@ -30,14 +30,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum, auto
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import notices
 from bot.domain.delivery import Failure, retry_delay
 from bot.domain.routing import Route, channel_for
 from bot.runtime import Runtime
 from handlers.slack.card import build_card
+from handlers.slack.notices import render_notice
 from storage import queries
 from storage.db import session_scope
 from storage.models import Lead, OutboxEntry
@@ -64,10 +67,11 @@ HISTORY_MARGIN = timedelta(minutes=1)
 HISTORY_PAGES = 10
 HISTORY_PAGE_SIZE = 200
 
-LEAD_CARD = "lead_card"
 CARD_MESSAGE = "card"
-# The metadata event type that tags every card with its outbox entry.
+THREAD_MESSAGE = "thread_reply"
+# The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
+THREAD_EVENT = "smarketing_thread_line"
 
 
 def worker_name() -> str:
@@ -81,11 +85,24 @@ class _Outcome(Enum):
     RELEASED = auto()  # given back to the outbox for a later try (or to its new holder)
 
 
+# Kinds that post a message (chat.postMessage: Slack's one-a-second per channel), and the
+# rest (redraws and private answers), which get a quicker lane of their own per channel so
+# a burst of cards never holds up the answer to a click.
+POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE)
+QUICK_INTERVAL_SECONDS = 0.2
+# A private answer older than this is no use to anyone: given up rather than sent late.
+EPHEMERAL_TTL = timedelta(minutes=2)
+
+
+def _lane_key(entry: OutboxEntry) -> tuple[str, bool]:
+    return entry.channel_id, entry.kind in POSTING_KINDS
+
+
 @dataclass
 class _Lane:
-    """The entries this worker holds for one channel, in order."""
+    """The entries this worker holds for one channel and kind of work, in order."""
 
-    channel_id: str
+    key: tuple[str, bool]
     entries: deque[OutboxEntry] = field(default_factory=deque)
     leads: dict[int, Lead | None] = field(default_factory=dict)
     next_at: float = 0.0
@@ -117,6 +134,8 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight = 0
+        self._look_now = False
+        runtime.outbox_bell.subscribe(self.wake)
 
     # -- running -------------------------------------------------------------------------
 
@@ -144,6 +163,7 @@ class DeliveryWorker:
     def wake(self) -> None:
         """Look at the outbox now (new entries, or stopping)."""
         with self._changed:
+            self._look_now = True
             self._changed.notify_all()
 
     def _run(self) -> None:
@@ -151,6 +171,9 @@ class DeliveryWorker:
         failures = 0
         while not self._stopping.is_set():
             now = self._clock()
+            with self._changed:
+                if self._look_now and failures == 0:
+                    next_claim, self._look_now = now, False
             if now >= next_claim:
                 failures = 0 if self._guarded(self._claim, failures) else failures + 1
                 # The database is down, say: look again less and less often, up to 30 s.
@@ -179,7 +202,9 @@ class DeliveryWorker:
     def _claim(self) -> None:
         with self._changed:
             full = [
-                lane.channel_id for lane in self._lanes.values() if len(lane.entries) >= LANE_DEPTH
+                channel
+                for (channel, posting), lane in self._lanes.items()
+                if posting and len(lane.entries) >= LANE_DEPTH
             ]
         now = utcnow()
         with session_scope(self._runtime.sessions) as session:
@@ -190,6 +215,7 @@ class DeliveryWorker:
                 lease=LEASE,
                 limit=CLAIM_BATCH,
                 skip_channels=full,
+                skip_kinds=POSTING_KINDS,
             )
             if not ids:
                 return
@@ -215,7 +241,8 @@ class DeliveryWorker:
         with self._changed:
             overflow = []
             for entry, lead in taken:
-                lane = self._lanes.setdefault(entry.channel_id, _Lane(entry.channel_id))
+                key = _lane_key(entry)
+                lane = self._lanes.setdefault(key, _Lane(key))
                 if len(lane.entries) >= LANE_DEPTH:
                     overflow.append(entry.id)
                     continue
@@ -256,7 +283,7 @@ class DeliveryWorker:
                 continue
             if not lane.entries:
                 if lane.next_at <= now:
-                    del self._lanes[lane.channel_id]  # idle and not pacing anything
+                    del self._lanes[lane.key]  # idle and not pacing anything
                 continue
             if lane.next_at > now:
                 soonest = min(soonest, lane.next_at)
@@ -272,7 +299,7 @@ class DeliveryWorker:
         entry = lane.entries[0]
         pause = self._interval
         try:
-            outcome, pause = self._deliver(entry, lane.leads.get(entry.id))
+            outcome, pause = self._handle(entry, lane.leads.get(entry.id))
         except Exception:
             logger.exception("delivery: entry %s failed unexpectedly", entry.id)
             outcome = _Outcome.RELEASED
@@ -285,15 +312,29 @@ class DeliveryWorker:
             lane.next_at = max(lane.next_at, self._clock() + pause)
             self._changed.notify_all()
 
+    def _handle(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
+        """Carry out one entry; the outcome, and how long its lane should wait after it."""
+        if entry.kind == notices.CARD_REFRESH:
+            return self._redraw(entry, lead)
+        if entry.kind == notices.EPHEMERAL:
+            return self._answer(entry)
+        return self._deliver(entry, lead)
+
     def _deliver(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
-        """Post one entry; the outcome, and how long its channel should wait after it."""
+        """Post one message (a card, a thread line) exactly once."""
+        thread_ts = None
+        if entry.kind == notices.THREAD_LINE:
+            thread_ts = self._card_ts(entry)
+            if thread_ts is None:  # its card is not in Slack yet: after it
+                self._postpone(entry, Failure.TRANSIENT, "card_not_posted_yet", maybe_posted=False)
+                return _Outcome.RELEASED, 0.0
         if entry.posting_since is not None:
-            found, known = self._find_earlier_post(entry)
+            found, known = self._find_earlier_post(entry, thread_ts)
             if not known:
                 self._postpone(entry, Failure.TRANSIENT, "history_unavailable", maybe_posted=True)
                 return _Outcome.RELEASED, 0.0
             if found is not None:
-                self._record(entry, found)
+                self._record(entry, found, thread_ts)
                 logger.info("delivery: entry %s was already posted as %s", entry.id, found)
                 return _Outcome.DELIVERED, 0.0
         now = utcnow()
@@ -307,17 +348,22 @@ class DeliveryWorker:
             )
         if not mine:
             return _Outcome.RELEASED, 0.0  # another worker holds it now
-        if lead is None:
+        if thread_ts is not None:
+            message = {"text": render_notice(entry.payload, self._runtime.translate)}
+            event_type = THREAD_EVENT
+        elif lead is not None:
+            message = build_card(lead, self._runtime.translate, now=utcnow())
+            event_type = CARD_EVENT
+        else:
             self._postpone(entry, Failure.REFUSED, "lead_missing", maybe_posted=False)
             return _Outcome.RELEASED, 0.0
-        message = build_card(lead, self._runtime.translate, now=utcnow())
         try:
             response = self._client.chat_postMessage(
                 channel=entry.channel_id,
-                text=message["text"],
-                blocks=message["blocks"],
+                thread_ts=thread_ts,
+                **message,
                 metadata={
-                    "event_type": CARD_EVENT,
+                    "event_type": event_type,
                     "event_payload": {"outbox_id": entry.id, "lead_id": entry.lead_id},
                 },
                 unfurl_links=False,
@@ -328,7 +374,7 @@ class DeliveryWorker:
         except Exception as error:  # a timeout or a dropped connection: it may have posted
             self._postpone(entry, Failure.TRANSIENT, _describe(error), maybe_posted=True)
             return _Outcome.RELEASED, self._interval
-        self._record(entry, response["ts"])
+        self._record(entry, response["ts"], thread_ts)
         return _Outcome.DELIVERED, self._interval
 
     def _refused(self, entry: OutboxEntry, error: SlackApiError) -> tuple[_Outcome, float]:
@@ -349,13 +395,21 @@ class DeliveryWorker:
         self._postpone(entry, Failure.REFUSED, code, maybe_posted=False)
         return _Outcome.RELEASED, self._interval
 
-    def _find_earlier_post(self, entry: OutboxEntry) -> tuple[str | None, bool]:
-        """(ts of the message an earlier try posted, or None; whether the search was complete)."""
+    def _find_earlier_post(
+        self, entry: OutboxEntry, thread_ts: str | None
+    ) -> tuple[str | None, bool]:
+        """(ts of the message an earlier try posted, or None; whether the search was complete).
+        A card is looked for in the channel's history, a thread line in its thread."""
         oldest = (entry.posting_since - HISTORY_MARGIN).timestamp()
+        search = (
+            self._client.conversations_history
+            if thread_ts is None
+            else partial(self._client.conversations_replies, ts=thread_ts)
+        )
         cursor = None
         try:
             for _page in range(HISTORY_PAGES):
-                response = self._client.conversations_history(
+                response = search(
                     channel=entry.channel_id,
                     oldest=f"{oldest:.6f}",
                     include_all_metadata=True,
@@ -372,9 +426,70 @@ class DeliveryWorker:
             logger.warning("delivery: history of %s unavailable: %s", entry.channel_id, error)
         return None, False
 
+    def _card_ts(self, entry: OutboxEntry) -> str | None:
+        with self._runtime.sessions() as session:
+            cards = queries.card_messages(
+                session, lead_id=entry.lead_id, channel_id=entry.channel_id
+            )
+        return cards[0].ts if cards else None
+
+    def _redraw(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
+        """Update the lead's card in place to show the lead as it is now."""
+        card_ts = self._card_ts(entry) if lead is not None else None
+        if card_ts is None:  # no card to redraw (yet): it will be drawn current when posted
+            self._finish(entry, None)
+            return _Outcome.DELIVERED, 0.0
+        card = build_card(lead, self._runtime.translate, now=utcnow())
+        return self._quick(
+            entry, partial(self._client.chat_update, channel=entry.channel_id, ts=card_ts, **card)
+        )
+
+    def _answer(self, entry: OutboxEntry) -> tuple[_Outcome, float]:
+        """A private answer to one person, while it still means something."""
+        if utcnow() - entry.created_at > EPHEMERAL_TTL:
+            self._finish(entry, "expired")
+            return _Outcome.DELIVERED, 0.0
+        answer = partial(
+            self._client.chat_postEphemeral,
+            channel=entry.channel_id,
+            user=entry.payload["user"],
+            text=render_notice(entry.payload, self._runtime.translate),
+        )
+        return self._quick(entry, answer)
+
+    def _quick(self, entry: OutboxEntry, call: Callable[[], object]) -> tuple[_Outcome, float]:
+        """Make one redraw or private answer call; done, or retried later if Slack failed."""
+        try:
+            call()
+        except SlackApiError as error:
+            return self._quick_refused(entry, error)
+        except Exception as error:
+            self._postpone(entry, Failure.TRANSIENT, _describe(error), maybe_posted=False)
+            return _Outcome.RELEASED, QUICK_INTERVAL_SECONDS
+        self._finish(entry, None)
+        return _Outcome.DELIVERED, QUICK_INTERVAL_SECONDS
+
+    def _quick_refused(self, entry: OutboxEntry, error: SlackApiError) -> tuple[_Outcome, float]:
+        """A redraw or private answer Slack did not take: wait out a 429, retry a 5xx, and
+        give up on anything else (the card is gone, the person left): nothing is lost."""
+        status = error.response.status_code
+        if status == 429:
+            return _Outcome.RATE_LIMITED, _retry_after(error)
+        code = error.response.get("error") or f"http_{status}"
+        if status >= 500:
+            self._postpone(entry, Failure.TRANSIENT, code, maybe_posted=False)
+            return _Outcome.RELEASED, QUICK_INTERVAL_SECONDS
+        logger.warning("delivery: Slack refused %s %s: %s", entry.kind, entry.id, code)
+        self._finish(entry, code)
+        return _Outcome.DELIVERED, QUICK_INTERVAL_SECONDS
+
+    def _finish(self, entry: OutboxEntry, error: str | None) -> None:
+        with session_scope(self._runtime.sessions) as session:
+            queries.complete_outbox_entry(session, entry_id=entry.id, at=utcnow(), error=error)
+
     # -- recording -----------------------------------------------------------------------
 
-    def _record(self, entry: OutboxEntry, ts: str) -> None:
+    def _record(self, entry: OutboxEntry, ts: str, thread_ts: str | None = None) -> None:
         """Posted: done, with its message. If the database fails here the entry keeps its
         posting mark, and whoever takes it next finds the message in the history."""
         try:
@@ -385,7 +500,8 @@ class DeliveryWorker:
                     channel_id=entry.channel_id,
                     ts=ts,
                     at=utcnow(),
-                    message_kind=CARD_MESSAGE,
+                    message_kind=THREAD_MESSAGE if thread_ts else CARD_MESSAGE,
+                    thread_ts=thread_ts,
                 )
         except Exception:
             logger.exception("delivery: entry %s posted as %s but not recorded yet", entry.id, ts)
@@ -408,7 +524,8 @@ class DeliveryWorker:
 def _tags(message: dict, entry_id: int) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    return metadata.get("event_type") == CARD_EVENT and payload.get("outbox_id") == entry_id
+    tagged = metadata.get("event_type") in (CARD_EVENT, THREAD_EVENT)
+    return tagged and payload.get("outbox_id") == entry_id
 
 
 def _retry_after(error: SlackApiError) -> float:

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import roles
 from bot.runtime import Runtime
+from storage import queries
 from storage.db import session_scope
 from storage.types import utcnow
 
@@ -27,10 +28,18 @@ def fetch_channel_members(client: WebClient, *, channel_id: str) -> list[str]:
             return members
 
 
+def channels_to_sync(runtime: Runtime) -> list[str]:
+    """The team channels and every channel a routing rule sends cards to: sellers of a
+    routed card are the members of its channel."""
+    with runtime.sessions() as session:
+        routed = [rule.channel_id for rule in queries.routing_rules(session)]
+    return list(dict.fromkeys([*runtime.roles.team_channels, *routed]))
+
+
 def sync_memberships(client: WebClient, runtime: Runtime) -> bool:
-    """Refresh the cache for every team channel; True when all of them were synced."""
+    """Refresh the cache for every channel the bot posts to; True when all were synced."""
     synced_all = True
-    for channel_id in runtime.roles.team_channels:
+    for channel_id in channels_to_sync(runtime):
         try:
             members = fetch_channel_members(client, channel_id=channel_id)
         except (SlackApiError, OSError) as error:

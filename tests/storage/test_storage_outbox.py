@@ -114,7 +114,13 @@ def test_entries_for_a_full_channel_are_left_for_later_but_new_ones_are_taken(qu
         queries.give_back_outbox_entries(session, ids=again, worker="a")
     with session_scope(queued) as session:
         skipping = queries.claim_outbox_entries(
-            session, worker="b", now=NOW, lease=LEASE, limit=10, skip_channels=["C0FULL"]
+            session,
+            worker="b",
+            now=NOW,
+            lease=LEASE,
+            limit=10,
+            skip_channels=["C0FULL"],
+            skip_kinds=["lead_card"],
         )
     assert first[0] in again and first[0] not in skipping
     assert first[1] in skipping and len(skipping) == 5  # unrouted entries are still taken
@@ -221,3 +227,25 @@ def test_the_backlog_counts_waiting_and_failing_entries(queued):
         backlog = queries.outbox_backlog(session)
     assert (backlog["pending"], backlog["failing"]) == (7, 1)
     assert backlog["oldest"] is not None
+
+
+def test_a_full_channel_still_gets_its_redraws_and_answers(queued):
+    with session_scope(queued) as session:
+        lead = queries.add_lead(session, lead=Lead(name="Mateo"))
+        redraw = queries.add_outbox_entry(
+            session,
+            entry=OutboxEntry(
+                lead_id=lead.id, kind="card_refresh", channel_id="C0FULL", available_at=NOW
+            ),
+        ).id
+    with session_scope(queued) as session:
+        taken = queries.claim_outbox_entries(
+            session,
+            worker="b",
+            now=NOW,
+            lease=LEASE,
+            limit=10,
+            skip_channels=["C0FULL"],
+            skip_kinds=["lead_card", "thread_line"],
+        )
+    assert redraw in taken

@@ -1,0 +1,87 @@
+"""Claiming a lead: exactly one seller becomes its owner, and everyone is told what happened.
+
+The decision is the database's (`lifecycle.perform`'s conditional update), taken before the
+click is acknowledged; what people see — the card redrawn with its owner, a line in its
+thread, a private answer to whoever did not get it — is queued as notices in the same
+transaction and delivered after the acknowledgement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from bot.domain import notices
+from bot.domain.lifecycle import Action, Refusal, perform, state_of
+from bot.domain.roles import Role, RoleDirectory
+
+
+class ClaimAnswer(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_YOURS = "already_yours"  # a double click: nothing to say
+    TAKEN = "taken"  # another seller has it
+    CLOSED = "closed"  # it is no longer open for claiming
+    NOT_A_SELLER = "not_a_seller"
+    NOT_FOUND = "not_found"
+
+
+def claim_lead(
+    session: Session,
+    *,
+    lead_id: int,
+    user_id: str,
+    channel_id: str,
+    roles: RoleDirectory,
+    at: datetime,
+) -> ClaimAnswer:
+    """`user_id` clicks Claim on the lead's card in `channel_id`."""
+    if not roles.has_role(session, role=Role.SELLER, user_id=user_id, channel_id=channel_id):
+        notices.tell(
+            session,
+            user_id=user_id,
+            channel_id=channel_id,
+            key="claim.not_a_seller",
+            params={},
+            at=at,
+            lead_id=lead_id,
+        )
+        return ClaimAnswer.NOT_A_SELLER
+    outcome = perform(session, lead_id=lead_id, action=Action.CLAIM, actor=user_id, at=at)
+    if outcome.refusal is Refusal.NOT_FOUND:
+        notices.tell(
+            session, user_id=user_id, channel_id=channel_id, key="claim.not_found", params={}, at=at
+        )
+        return ClaimAnswer.NOT_FOUND
+    lead = outcome.lead
+    if outcome.done:
+        notices.refresh_card(session, lead_id=lead_id, channel_id=channel_id, at=at)
+        notices.thread_line(
+            session,
+            lead_id=lead_id,
+            channel_id=channel_id,
+            key="thread.claimed",
+            params={"user": user_id},
+            at=at,
+        )
+        return ClaimAnswer.CLAIMED
+    if lead.owner_id == user_id:
+        return ClaimAnswer.ALREADY_YOURS
+    if lead.owner_id:
+        answer, key = ClaimAnswer.TAKEN, "claim.taken"
+        params = {"owner": lead.owner_id}
+    else:
+        answer, key = ClaimAnswer.CLOSED, "claim.closed"
+        state = state_of(lead)
+        params = {"state": (state.exit or state.stage).value}
+    notices.tell(
+        session,
+        user_id=user_id,
+        channel_id=channel_id,
+        key=key,
+        params=params,
+        at=at,
+        lead_id=lead_id,
+    )
+    return answer

@@ -1,0 +1,92 @@
+"""What a change tells people in chat, queued in the change's own transaction.
+
+Nothing here calls Slack: each notice is an outbox entry, delivered by the worker after the
+transaction commits (and after the listener has acknowledged the click), retried through
+Slack's hiccups like a card. Texts travel as catalog keys with parameters and are rendered
+in the team's language when delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from storage import queries
+
+LEAD_CARD = "lead_card"  # post the lead's card
+CARD_REFRESH = "card_refresh"  # redraw the lead's card in place
+THREAD_LINE = "thread_line"  # one line in the card's thread: the audit trail
+EPHEMERAL = "ephemeral"  # a private answer to one person in a channel
+
+
+def _queue(
+    session: Session,
+    *,
+    kind: str,
+    lead_id: int | None,
+    channel_id: str,
+    payload: dict[str, Any],
+    at: datetime,
+) -> None:
+    queries.insert_outbox_entries(
+        session,
+        rows=[
+            {
+                "lead_id": lead_id,
+                "kind": kind,
+                "payload": payload,
+                "channel_id": channel_id,
+                "created_at": at,
+                "available_at": at,
+                "attempts": 0,
+            }
+        ],
+    )
+
+
+def refresh_card(session: Session, *, lead_id: int, channel_id: str, at: datetime) -> None:
+    """Redraw the lead's card in `channel_id` from the lead as it will then be."""
+    _queue(session, kind=CARD_REFRESH, lead_id=lead_id, channel_id=channel_id, payload={}, at=at)
+
+
+def thread_line(
+    session: Session,
+    *,
+    lead_id: int,
+    channel_id: str,
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+) -> None:
+    """Add a line to the card's thread (`key` in the catalog, filled with `params`)."""
+    _queue(
+        session,
+        kind=THREAD_LINE,
+        lead_id=lead_id,
+        channel_id=channel_id,
+        payload={"key": key, "params": params},
+        at=at,
+    )
+
+
+def tell(
+    session: Session,
+    *,
+    user_id: str,
+    channel_id: str,
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+    lead_id: int | None = None,
+) -> None:
+    """Answer one person privately in `channel_id`."""
+    _queue(
+        session,
+        kind=EPHEMERAL,
+        lead_id=lead_id,
+        channel_id=channel_id,
+        payload={"user": user_id, "key": key, "params": params},
+        at=at,
+    )
