@@ -56,8 +56,11 @@ def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient
         signing_secret=settings.slack_signing_secret,
         # A Socket Mode connection is authenticated by the app token; HTTP requests are not.
         request_verification_enabled=not settings.socket_mode,
-        # Listeners ack first and keep working off the request thread afterwards.
-        process_before_response=False,
+        # Listeners run on the request thread and answer when they return: they decide in
+        # the database, ack, and leave every Slack call to the outbox or to
+        # `runtime.after_ack`, so nothing they wait on calls Slack. (Bolt's other mode
+        # polls for the ack every 10 ms.)
+        process_before_response=True,
     )
     app.use(attach_runtime(runtime))
     app.use(skip_repeated_events(runtime))

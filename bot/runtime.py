@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -47,6 +48,10 @@ class Runtime:
     translate: Translator
     roles: RoleDirectory
     outbox_bell: Bell = field(default_factory=Bell)
+    # Where a listener sends Slack calls that can wait until after its ack.
+    after_ack: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="after-ack")
+    )
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -14,12 +14,18 @@ def register(app: App) -> None:
     app.error(tell_the_user)
 
 
-def tell_the_user(error, body, context) -> None:
+def tell_the_user(error, body, context, response) -> None:
     logger.error("listener failed", exc_info=error)
+    if response is not None:
+        # Slack gets a plain acknowledgement: the person hears from us, not a Slack error.
+        response.status, response.body = 200, ""
     runtime = context.get("runtime")
     if runtime is None:
         return
-    text = runtime.translate("slack.error")
+    runtime.after_ack.submit(_apologise, context, runtime.translate("slack.error"))
+
+
+def _apologise(context, text: str) -> None:
     try:
         if context.get("response_url"):
             context.respond(text=text, response_type="ephemeral", replace_original=False)

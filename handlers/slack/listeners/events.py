@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App
 
 from bot.domain import roles
 from handlers.slack.blocks import build_home_view
 from storage.db import session_scope
 from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -19,7 +23,16 @@ def register(app: App) -> None:
 def publish_home(event, client, context) -> None:
     if event.get("tab", "home") != "home":
         return
-    client.views_publish(user_id=event["user"], view=build_home_view(context["runtime"].translate))
+    view = build_home_view(context["runtime"].translate)
+    # After the ack: the event is answered at once, whatever Slack's pace.
+    context["runtime"].after_ack.submit(_publish, client, user_id=event["user"], view=view)
+
+
+def _publish(client, *, user_id: str, view: dict) -> None:
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except Exception:
+        logger.exception("App Home for %s not published", user_id)
 
 
 def remember_member(event, context) -> None:
