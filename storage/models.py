@@ -85,6 +85,8 @@ class Lead(LeadBase, table=True):
     owner_id: str | None = Field(default=None, max_length=32)
     attempts: int = 0
     won_value: float | None = None
+    # The seller's view of the lead's quality, 1-5, given when closing it.
+    quality_rating: int | None = None
     created_at: datetime = _when(nullable=False, default=True)
     received_at: datetime = _when(nullable=False, default=True)
     updated_at: datetime = _when(nullable=False, default=True)

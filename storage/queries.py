@@ -557,18 +557,55 @@ def move_lead(
     lead_id: int,
     stage: str,
     exit: str | None,
-    unowned: bool,
+    owner: str | None,
     changes: dict[str, Any],
 ) -> bool:
-    """Apply `changes` to the lead only if it is still at `stage` and `exit` (and, when
-    `unowned`, still without an owner); True if it was. One conditional UPDATE, so of two
-    concurrent moves the database lets exactly one through."""
+    """Apply `changes` to the lead only if it is still at `stage` and `exit` with `owner`
+    (None: no owner); True if it was. One conditional UPDATE, so of two concurrent moves
+    the database lets exactly one through."""
     conditions = [
         col(Lead.id) == lead_id,
         col(Lead.stage) == stage,
         col(Lead.exit).is_(None) if exit is None else col(Lead.exit) == exit,
+        col(Lead.owner_id).is_(None) if owner is None else col(Lead.owner_id) == owner,
     ]
-    if unowned:
-        conditions.append(col(Lead.owner_id).is_(None))
     statement = update(Lead).where(*conditions).values(**changes)
     return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def record_attempt(
+    session: Session, *, lead_id: int, stage: str, owner: str | None, at: datetime
+) -> bool:
+    """Count one more attempt (the first one is the first touch) if the lead is still open at
+    `stage` with `owner`; True if it was."""
+    statement = (
+        update(Lead)
+        .where(
+            col(Lead.id) == lead_id,
+            col(Lead.stage) == stage,
+            col(Lead.exit).is_(None),
+            col(Lead.owner_id).is_(None) if owner is None else col(Lead.owner_id) == owner,
+        )
+        .values(
+            attempts=Lead.attempts + 1,
+            first_touch_at=func.coalesce(Lead.first_touch_at, at),
+            updated_at=at,
+        )
+    )
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def last_event(session: Session, *, lead_id: int) -> LeadEvent | None:
+    """The lead's latest event."""
+    statement = (
+        select(LeadEvent)
+        .where(LeadEvent.lead_id == lead_id)
+        .order_by(col(LeadEvent.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def rate_lead(session: Session, *, lead_id: int, rating: int) -> None:
+    """Keep the seller's 1-5 view of the lead's quality."""
+    session.exec(update(Lead).where(col(Lead.id) == lead_id).values(quality_rating=rating))

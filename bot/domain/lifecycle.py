@@ -148,12 +148,14 @@ def perform(
     reason: str | None = None,
     note: str | None = None,
     value: float | None = None,
+    data: dict | None = None,
 ) -> Outcome:
     """Apply `action` to the stored lead, or say why not; writes the move's event.
 
-    The row is changed only if it is still in the state the move was checked against, so
-    of two concurrent moves exactly one happens; the other gets `NOT_ALLOWED` with the lead
-    as the winner left it.
+    The row is changed only if it is still in the state, and with the owner, the move was
+    checked against, so of two concurrent moves exactly one happens; the other gets
+    `NOT_ALLOWED` with the lead as the winner left it. The event keeps the columns' values
+    from before (`data["before"]`), so the move can be undone.
     """
     lead = session.get(Lead, lead_id)
     if lead is None:
@@ -166,12 +168,13 @@ def perform(
         return Outcome(lead, refusal=Refusal.BAD_REASON)
     target = after(action, state)
     changes = _changes(action, state, target, actor=actor, at=at, reason=reason, value=value)
+    before = {name: _plain(getattr(lead, name)) for name in changes if name != "updated_at"}
     moved = queries.move_lead(
         session,
         lead_id=lead_id,
         stage=state.stage,
         exit=state.exit,
-        unowned=action in (Action.CLAIM,),
+        owner=lead.owner_id,
         changes=changes,
     )
     session.refresh(lead)
@@ -187,10 +190,16 @@ def perform(
         reason_code=reason,
         note=note,
         value=value,
+        data={**(data or {}), "before": before},
     )
     session.add(event)
     session.flush()
     return Outcome(lead, event)
+
+
+def _plain(value: object) -> object:
+    """A column value as JSON keeps it (timestamps as ISO text)."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _changes(
