@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint format serve bench bench-delivery clean
+.PHONY: demo test lint format serve bench bench-delivery bench-ack clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(VENV)/.installed
 # one-message-a-second limit (about a minute; see scripts/).
 bench-delivery: $(VENV)/.installed
 	$(BIN)/python scripts/bench_delivery.py $(BENCH_ARGS)
+
+# Time to acknowledge a Claim click through POST /slack/events, 20 at once and one at a
+# time, against a no-op Bolt listener of the same server (see scripts/).
+bench-ack: $(VENV)/.installed
+	$(BIN)/python scripts/bench_ack.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info smarketing-demo.db*
