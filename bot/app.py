@@ -20,7 +20,7 @@ from handlers.intake.platforms import platform_router
 from handlers.intake.writer import IntakeWriter
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
-from handlers.slack.listeners import actions, commands, errors, events
+from handlers.slack.listeners import actions, commands, errors, events, views
 from handlers.slack.middleware import attach_runtime, skip_repeated_events
 from storage import queries
 from storage.db import database_reachable
@@ -64,7 +64,7 @@ def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient
     )
     app.use(attach_runtime(runtime))
     app.use(skip_repeated_events(runtime))
-    for listeners in (commands, actions, events, errors):
+    for listeners in (commands, actions, views, events, errors):
         listeners.register(app)
     return app
 

@@ -301,6 +301,19 @@ def _refuse(
     return answer
 
 
+def refuse(
+    session: Session,
+    *,
+    lead_id: int | None,
+    who: Who,
+    answer: WorkAnswer,
+    at: datetime,
+    lead: Lead | None,
+) -> WorkAnswer:
+    """Tell `who` privately why they cannot act on the lead."""
+    return _refuse(session, lead_id, who, answer, at, lead)
+
+
 def _tell_everyone(
     session: Session, lead_id: int, who: Who, at: datetime, key: str, **params
 ) -> None:

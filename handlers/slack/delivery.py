@@ -135,6 +135,7 @@ class DeliveryWorker:
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight = 0
         self._look_now = False
+        self._tz = runtime.settings.timezone
         runtime.outbox_bell.subscribe(self.wake)
 
     # -- running -------------------------------------------------------------------------
@@ -349,7 +350,7 @@ class DeliveryWorker:
         if not mine:
             return _Outcome.RELEASED, 0.0  # another worker holds it now
         if thread_ts is not None:
-            message = {"text": render_notice(entry.payload, self._runtime.translate)}
+            message = {"text": self._render(entry)}
             event_type = THREAD_EVENT
         elif lead is not None:
             message = build_card(lead, self._runtime.translate, now=utcnow())
@@ -426,6 +427,9 @@ class DeliveryWorker:
             logger.warning("delivery: history of %s unavailable: %s", entry.channel_id, error)
         return None, False
 
+    def _render(self, entry: OutboxEntry) -> str:
+        return render_notice(entry.payload, self._runtime.translate, timezone=self._tz)
+
     def _card_ts(self, entry: OutboxEntry) -> str | None:
         with self._runtime.sessions() as session:
             cards = queries.card_messages(
@@ -453,7 +457,7 @@ class DeliveryWorker:
             self._client.chat_postEphemeral,
             channel=entry.channel_id,
             user=entry.payload["user"],
-            text=render_notice(entry.payload, self._runtime.translate),
+            text=self._render(entry),
         )
         return self._quick(entry, answer)
 

@@ -30,3 +30,20 @@ ACTION_CARD_MENU = "lead_menu"
 MENU_UNDO = "undo"
 MENU_REASSIGN = "reassign"
 MENU_REOPEN = "reopen"
+
+# The modals behind a claimed card's buttons (handlers.slack.modals): their callback ids…
+VIEW_ATTEMPT = "lead_attempt_modal"
+VIEW_MEETING = "lead_meeting_modal"
+VIEW_WON = "lead_won_modal"
+VIEW_EXIT = "lead_exit_modal"
+# …their blocks (the ids a `response_action: errors` answer points at)…
+MODAL_LEAD = "modal_lead"
+BLOCK_ATTEMPT_HOW = "attempt_how"
+BLOCK_ATTEMPT_OUTCOME = "attempt_outcome"
+BLOCK_MEETING_WHEN = "meeting_when"
+BLOCK_WON_VALUE = "won_value"
+BLOCK_EXIT_REASON = "exit_reason"
+BLOCK_RATING = "rating"
+BLOCK_NOTE = "note"
+# …and the one action id of the element inside every input block.
+MODAL_VALUE = "value"

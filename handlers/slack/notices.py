@@ -7,6 +7,7 @@ are shown as their labels. Nothing else from the payload is trusted as markup.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.i18n import Translator
@@ -16,17 +17,45 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 PEOPLE = ("user", "owner")
 
 
-def render_notice(payload: dict[str, Any], _: Translator) -> str:
-    """The text of a notice (`{"key": …, "params": {…}}`)."""
+# Parameters that are codes, shown as their label: name -> catalog key prefix.
+LABELLED = {
+    "how": "modal.attempt.channel",
+    "outcome": "modal.attempt.outcome",
+    "reason": "reason",
+    "what": "work.what",
+}
+
+
+def render_notice(payload: dict[str, Any], _: Translator, *, timezone: tzinfo = UTC) -> str:
+    """The text of a notice (`{"key": …, "params": {…}}`); times in `timezone`."""
     params = dict(payload.get("params") or {})
     for name, value in params.items():
         if name in PEOPLE:
             params[name] = _mention(str(value))
         elif name == "state":
             params[name] = _state_label(str(value), _)
+        elif name in LABELLED:
+            params[name] = _label(f"{LABELLED[name]}.{value}", str(value), _)
+        elif name == "when":
+            params[name] = _when(str(value), timezone)
         else:
             params[name] = escape(str(value))
     return _(payload["key"], **params)
+
+
+def _label(key: str, code: str, _: Translator) -> str:
+    try:
+        return _(key)
+    except KeyError:
+        return escape(code)
+
+
+def _when(iso: str, timezone: tzinfo) -> str:
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return escape(iso)
+    return moment.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
 
 
 def _mention(user_id: str) -> str:

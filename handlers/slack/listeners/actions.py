@@ -1,37 +1,44 @@
 """Buttons on the lead card. Each decides in the database, acks, and leaves every Slack call
-to the delivery worker (notices queued in the same transaction), so an ack never waits on
-Slack."""
+to the delivery worker (notices queued in the same transaction) or to the after-ack executor
+(opening a modal), so an ack never waits on Slack."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from slack_bolt import App
 
-from bot.domain import notices
+from bot.domain import notices, work
 from bot.domain.claim import claim_lead
+from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
-from handlers.slack import ids
+from handlers.slack import ids, modals
 from storage.db import session_scope
+from storage.models import Lead
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
-# The card's other controls, until their flows exist: acknowledged and answered privately.
-NOT_YET = (
-    ids.ACTION_NOT_A_FIT,
-    ids.ACTION_LOG_ATTEMPT,
-    ids.ACTION_MEETING_BOOKED,
-    ids.ACTION_WON,
-    ids.ACTION_LOST,
-    ids.ACTION_NURTURE,
-    ids.ACTION_CARD_MENU,
-    ids.ACTION_ACCEPT,
-)
+# Buttons that open a modal, and the modal each opens.
+MODAL_BUTTONS = {
+    ids.ACTION_LOG_ATTEMPT: "attempt",
+    ids.ACTION_MEETING_BOOKED: "meeting",
+    ids.ACTION_WON: "won",
+    ids.ACTION_LOST: Exit.LOST,
+    ids.ACTION_NURTURE: Exit.NURTURE,
+    ids.ACTION_NOT_A_FIT: Exit.REJECTED,
+}
+# Controls whose flows do not exist yet: acknowledged and answered privately.
+NOT_YET = (ids.ACTION_ACCEPT,)
+NOT_YET_MENU = (ids.MENU_REASSIGN, ids.MENU_REOPEN)
 
 
 def register(app: App) -> None:
     app.action(ids.ACTION_CLAIM)(claim)
+    for action_id in MODAL_BUTTONS:
+        app.action(action_id)(open_modal)
+    app.action(ids.ACTION_CARD_MENU)(menu)
     for action_id in NOT_YET:
         app.action(action_id)(not_available)
     # Slack opens the profile link itself; the app only has to acknowledge the click.
@@ -58,24 +65,86 @@ def claim(ack, body, context) -> None:
     logger.info("claim of lead %s by %s: %s", lead_id, body["user"]["id"], answer)
 
 
+def open_modal(ack, body, client, context) -> None:
+    """Check who is clicking, then open the action's modal right after the ack (Slack's
+    trigger id lasts three seconds); someone who may not act is told why instead."""
+    runtime: Runtime = context["runtime"]
+    lead_id, who = _lead_id(body), _who(body, runtime)
+    with session_scope(runtime.sessions) as session:
+        lead = session.get(Lead, lead_id) if lead_id is not None else None
+        refusal = work.WorkAnswer.NOT_FOUND if lead is None else work.may_work(session, lead, who)
+        if refusal is not None:
+            work.refuse(session, lead_id=lead_id, who=who, answer=refusal, at=utcnow(), lead=lead)
+        else:
+            session.expunge(lead)
+    ack()
+    if refusal is not None:
+        runtime.outbox_bell.ring()
+        return
+    kind = MODAL_BUTTONS[body["actions"][0]["action_id"]]
+    exit_ = {"exit": kind.value} if isinstance(kind, Exit) else {}
+    metadata = json.dumps({"lead": lead_id, "channel": who.channel_id, **exit_})
+    view = _modal(kind, lead, runtime, metadata)
+    runtime.after_ack.submit(_open, client, body["trigger_id"], view)
+
+
+def menu(ack, body, context) -> None:
+    runtime: Runtime = context["runtime"]
+    choice = (body["actions"][0].get("selected_option") or {}).get("value", "")
+    lead_id, who = _lead_id(body), _who(body, runtime)
+    with session_scope(runtime.sessions) as session:
+        if choice.startswith(f"{ids.MENU_UNDO}:") and lead_id is not None:
+            work.undo_last(session, lead_id=lead_id, who=who, at=utcnow())
+        else:
+            _tell_not_yet(session, body, lead_id)
+    ack()
+    runtime.outbox_bell.ring()
+
+
 def not_available(ack, body, context) -> None:
     runtime: Runtime = context["runtime"]
     with session_scope(runtime.sessions) as session:
-        notices.tell(
-            session,
-            user_id=body["user"]["id"],
-            channel_id=body["channel"]["id"],
-            key="card.not_available",
-            params={},
-            at=utcnow(),
-            lead_id=_lead_id(body),
-        )
+        _tell_not_yet(session, body, _lead_id(body))
     ack()
     runtime.outbox_bell.ring()
 
 
 def acknowledge(ack) -> None:
     ack()
+
+
+def _tell_not_yet(session, body: dict, lead_id: int | None) -> None:
+    notices.tell(
+        session,
+        user_id=body["user"]["id"],
+        channel_id=body["channel"]["id"],
+        key="card.not_available",
+        params={},
+        at=utcnow(),
+        lead_id=lead_id,
+    )
+
+
+def _modal(kind, lead: Lead, runtime: Runtime, metadata: str) -> dict:
+    _ = runtime.translate
+    if kind == "attempt":
+        return modals.attempt_modal(lead, _, metadata=metadata)
+    if kind == "meeting":
+        return modals.meeting_modal(lead, _, metadata=metadata, initial=None)
+    if kind == "won":
+        return modals.won_modal(lead, _, metadata=metadata)
+    return modals.exit_modal(kind, lead, _, metadata=metadata)
+
+
+def _open(client, trigger_id: str, view: dict) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except Exception:
+        logger.exception("a modal could not be opened")
+
+
+def _who(body: dict, runtime: Runtime) -> work.Who:
+    return work.Who(body["user"]["id"], body["channel"]["id"], runtime.roles)
 
 
 def _lead_id(body: dict) -> int | None:

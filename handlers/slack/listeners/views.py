@@ -1,0 +1,90 @@
+"""Modal submissions from the lead card: read, validate, decide, ack.
+
+A submission with a problem is answered with Slack's `response_action: errors`, naming the
+field, and nothing changes. A valid one is applied in the database (`bot.domain.work`), then
+acknowledged, which closes the modal; the card's redraw and its thread line follow through
+the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App
+
+from bot.domain import work
+from bot.domain.vocabulary import Exit
+from bot.runtime import Runtime
+from handlers.slack import ids, modals
+from storage.db import session_scope
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.view(ids.VIEW_ATTEMPT)(submit_attempt)
+    app.view(ids.VIEW_MEETING)(submit_meeting)
+    app.view(ids.VIEW_WON)(submit_won)
+    app.view(ids.VIEW_EXIT)(submit_exit)
+
+
+def submit_attempt(ack, body, view, context) -> None:
+    def details(values, _):
+        attempt = modals.read_attempt(values, _)
+        return {"how": attempt.channel, "outcome": attempt.outcome, "note": attempt.note}
+
+    _submitted(ack, body, view, context, work.log_attempt, details)
+
+
+def submit_meeting(ack, body, view, context) -> None:
+    def details(values, _):
+        meeting = modals.read_meeting(values, _, now=utcnow())
+        return {"when": meeting.when, "note": meeting.note}
+
+    _submitted(ack, body, view, context, work.book_meeting, details)
+
+
+def submit_won(ack, body, view, context) -> None:
+    def details(values, _):
+        won = modals.read_won(values, _)
+        return {"value": won.value, "rating": won.rating, "note": won.note}
+
+    _submitted(ack, body, view, context, work.win, details)
+
+
+def submit_exit(ack, body, view, context) -> None:
+    exit_ = Exit(_metadata(view)["exit"])
+
+    def details(values, _):
+        closing = modals.read_exit(exit_, values, _)
+        return {"exit_": exit_, "reason": closing.reason, "note": closing.note,
+                "rating": closing.rating}  # fmt: skip
+
+    _submitted(ack, body, view, context, work.close, details)
+
+
+def _submitted(ack, body, view, context, action, details) -> None:
+    """Read the modal (`details`), answer its problems, or apply `action` and close it."""
+    runtime: Runtime = context["runtime"]
+    try:
+        read = details(view["state"]["values"], runtime.translate)
+    except modals.ModalErrors as problems:
+        ack(**problems.response())
+        return
+    _apply(ack, body, view, runtime, action, **read)
+
+
+def _apply(ack, body, view, runtime: Runtime, action, **details) -> None:
+    metadata = _metadata(view)
+    who = work.Who(body["user"]["id"], metadata["channel"], runtime.roles)
+    with session_scope(runtime.sessions) as session:
+        answer = action(session, lead_id=int(metadata["lead"]), who=who, at=utcnow(), **details)
+    ack()
+    runtime.outbox_bell.ring()
+    logger.info("%s on lead %s by %s: %s", action.__name__, metadata["lead"], who.user_id, answer)
+
+
+def _metadata(view: dict) -> dict:
+    return json.loads(view.get("private_metadata") or "{}")

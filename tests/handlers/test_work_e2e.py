@@ -1,0 +1,262 @@
+"""Working a lead end to end: buttons open modals, submissions change the lead, the card
+and its thread follow; bad input and the wrong people change nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from liveserver import run_bot, wait_until
+from slackkit import payloads
+from slackkit.workspace import ALICE, BOT_USER_ID, BRUNO, CARLA, SALES
+from sqlmodel import col, select
+
+from handlers.slack import ids
+from storage.models import Lead, LeadEvent
+
+TOKEN = "test-leads-token"
+DIEGO = "U0DIEGO"  # another seller
+
+
+@pytest.fixture
+def env(bot_env, fake_slack):
+    """Alice and Diego sell; Carla manages; Bruno markets (and is in the sales channel)."""
+    fake_slack.add_user(DIEGO, name="diego", real_name="Diego Seller", email="d@x.example")
+    fake_slack.set_members(SALES, [BOT_USER_ID, ALICE, CARLA, BRUNO, DIEGO])
+    return bot_env | {
+        "SELLER_USER_IDS": f"{ALICE},{DIEGO}",
+        "MANAGER_USER_IDS": CARLA,
+        "MARKETER_USER_IDS": BRUNO,
+    }
+
+
+class Desk:
+    """A running bot, the fake Slack and the database, seen from a seller's desk."""
+
+    def __init__(self, bot, fake, signer, sessions):
+        self.bot, self.fake, self.signer, self.sessions = bot, fake, signer, sessions
+
+    def hand_over(self) -> tuple[int, str]:
+        response = self.bot.post(
+            "/leads",
+            json={
+                "name": "Lucía García",
+                "email": "lucia@andino.example",
+                "company": "Grupo Andino",
+                "estimated_value": 6667,
+            },
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        lead_id = response.json()["id"]
+        cards = wait_until(
+            lambda: [m for m in self.fake.messages(SALES) if m.user == BOT_USER_ID], timeout=15
+        )
+        return lead_id, cards[0].ts
+
+    def claimed_by_alice(self) -> tuple[int, str]:
+        lead_id, card_ts = self.hand_over()
+        self.click(ids.ACTION_CLAIM, lead_id, ALICE)
+        wait_until(lambda: self.lead(lead_id).owner_id == ALICE, timeout=10)
+        return lead_id, card_ts
+
+    def click(self, action_id: str, lead_id: int, user: str, *, value: str | None = None):
+        payload = payloads.block_actions(
+            action_id, value=value or str(lead_id), user_id=user, channel_id=SALES
+        )
+        if value is not None:  # an overflow menu choice
+            payload["actions"][0] = {
+                "type": "overflow",
+                "action_id": action_id,
+                "block_id": ids.CARD_ACTIONS,
+                "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": value},
+                "action_ts": "1",
+            }
+        signed = self.signer.interactive(payload)
+        response = self.bot.post("/slack/events", content=signed.body, headers=signed.headers)
+        assert response.status_code == 200
+        return payload["trigger_id"]
+
+    def opened_modal(self, callback_id: str, count: int = 1) -> dict:
+        views = wait_until(
+            lambda: [v for v in self.fake.views() if v.get("callback_id") == callback_id][
+                count - 1 :
+            ],
+            timeout=10,
+        )
+        return views[-1]
+
+    def submit(self, modal: dict, values: dict, user: str = ALICE):
+        payload = payloads.view_submission(
+            modal["callback_id"],
+            values=values,
+            private_metadata=modal["private_metadata"],
+            user_id=user,
+        )
+        signed = self.signer.interactive(payload)
+        return self.bot.post("/slack/events", content=signed.body, headers=signed.headers)
+
+    def lead(self, lead_id: int) -> Lead:
+        with self.sessions() as session:
+            return session.get(Lead, lead_id)
+
+    def events(self, lead_id: int) -> list[str]:
+        with self.sessions() as session:
+            statement = select(LeadEvent.kind).where(
+                LeadEvent.lead_id == lead_id, LeadEvent.actor != "intake"
+            )
+            return list(session.exec(statement.order_by(col(LeadEvent.id))))
+
+    def thread(self, card_ts: str) -> list[str]:
+        return [
+            m.text for m in self.fake.messages(SALES) if m.thread_ts == card_ts and m.ts != card_ts
+        ]
+
+    def answers_to(self, user: str) -> list[str]:
+        return [e["text"] for e in self.fake.ephemeral_messages() if e["user"] == user]
+
+
+@pytest.fixture
+def desk(env, fake_slack, slack_signer, sessions, engine, tmp_path):
+    with run_bot(env, tmp_path) as bot:
+        yield Desk(bot, fake_slack, slack_signer, sessions)
+
+
+def value(block: str, entry: dict) -> dict:
+    return {block: {ids.MODAL_VALUE: entry}}
+
+
+def test_claim_attempts_meeting_won_with_the_event_log_and_the_thread(desk):
+    lead_id, card_ts = desk.claimed_by_alice()
+
+    desk.click(ids.ACTION_LOG_ATTEMPT, lead_id, ALICE)
+    attempt = desk.opened_modal(ids.VIEW_ATTEMPT)
+    connected = {
+        **value(ids.BLOCK_ATTEMPT_HOW, payloads.static_select("call")),
+        **value(
+            ids.BLOCK_ATTEMPT_OUTCOME,
+            {"type": "radio_buttons", "selected_option": {"value": "connected"}},
+        ),
+    }
+    assert desk.submit(attempt, connected).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).stage == "contacted", timeout=10)
+
+    desk.click(ids.ACTION_MEETING_BOOKED, lead_id, ALICE)
+    meeting = desk.opened_modal(ids.VIEW_MEETING)
+    when = int((datetime.now(UTC) + timedelta(days=2)).timestamp())
+    chosen = value(ids.BLOCK_MEETING_WHEN, {"type": "datetimepicker", "selected_date_time": when})
+    assert desk.submit(meeting, chosen).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).stage == "qualified", timeout=10)
+
+    desk.click(ids.ACTION_WON, lead_id, ALICE)
+    won = desk.opened_modal(ids.VIEW_WON)
+    deal = value(ids.BLOCK_WON_VALUE, payloads.text_input("7,000"))
+    assert desk.submit(won, deal).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).stage == "won", timeout=10)
+    wait_until(lambda: len(desk.thread(card_ts)) == 4, timeout=15)
+
+    assert desk.lead(lead_id).won_value == 7000
+    assert desk.events(lead_id) == ["claim", "attempt", "contact", "qualify", "win"]
+    lines = desk.thread(card_ts)
+    assert lines[0] == f":raised_hand: <@{ALICE}> claimed this lead."
+    assert (
+        lines[1]
+        == f":telephone_receiver: <@{ALICE}> logged an attempt: Call, Connected: we talked."
+    )
+    assert lines[2].startswith(f":calendar: <@{ALICE}> booked a meeting for ")
+    assert lines[3] == f":trophy: <@{ALICE}> won the deal: 7,000."
+    wait_until(lambda: "*Won*" in card_context(desk, card_ts), timeout=10)
+    assert ids.ACTION_LOG_ATTEMPT not in str(desk.fake.message(SALES, card_ts).blocks)
+
+
+def card_context(desk: Desk, card_ts: str) -> str:
+    card = desk.fake.message(SALES, card_ts)
+    return next(b for b in card.blocks if b.get("block_id") == ids.CARD_CONTEXT)["elements"][0][
+        "text"
+    ]
+
+
+def test_a_value_that_is_not_a_number_keeps_the_modal_open_and_changes_nothing(desk):
+    lead_id, _ = desk.claimed_by_alice()
+    desk.click(ids.ACTION_WON, lead_id, ALICE)
+    won = desk.opened_modal(ids.VIEW_WON)
+    response = desk.submit(won, value(ids.BLOCK_WON_VALUE, payloads.text_input("abc")))
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == [ids.BLOCK_WON_VALUE]
+    assert desk.lead(lead_id).stage == "accepted"
+    assert desk.events(lead_id) == ["claim"]
+
+
+def test_a_meeting_in_the_past_is_refused_naming_the_field(desk):
+    lead_id, _ = desk.claimed_by_alice()
+    desk.click(ids.ACTION_MEETING_BOOKED, lead_id, ALICE)
+    meeting = desk.opened_modal(ids.VIEW_MEETING)
+    yesterday = int((datetime.now(UTC) - timedelta(days=1)).timestamp())
+    response = desk.submit(
+        meeting,
+        value(ids.BLOCK_MEETING_WHEN, {"type": "datetimepicker", "selected_date_time": yesterday}),
+    )
+    assert response.json()["errors"] == {
+        ids.BLOCK_MEETING_WHEN: "The meeting must be in the future."
+    }
+    assert desk.lead(lead_id).stage == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"),
+    [(ALICE, True), (CARLA, True), (DIEGO, False), (BRUNO, False)],
+    ids=["owner", "manager", "other-seller", "marketer"],
+)
+def test_only_the_owner_or_a_manager_may_open_a_claimed_leads_modals(desk, user, allowed):
+    lead_id, _ = desk.claimed_by_alice()
+    desk.click(ids.ACTION_LOST, lead_id, user)
+    if allowed:
+        modal = desk.opened_modal(ids.VIEW_EXIT)
+        reasons = value(ids.BLOCK_EXIT_REASON, payloads.static_select("price"))
+        assert desk.submit(modal, reasons, user=user).status_code == 200
+        wait_until(lambda: desk.lead(lead_id).exit == "lost", timeout=10)
+    else:
+        wait_until(lambda: desk.answers_to(user), timeout=10)
+        assert desk.answers_to(user) == [
+            f"This lead belongs to <@{ALICE}>: only they or a manager can do that."
+        ]
+        assert desk.fake.views() == []
+        assert desk.lead(lead_id).exit is None
+        assert desk.events(lead_id) == ["claim"]
+
+
+def test_a_stranger_submitting_a_forged_modal_changes_nothing(desk):
+    lead_id, _ = desk.claimed_by_alice()
+    forged = {
+        "callback_id": ids.VIEW_EXIT,
+        "private_metadata": json.dumps({"lead": lead_id, "channel": SALES, "exit": "lost"}),
+    }
+    reasons = value(ids.BLOCK_EXIT_REASON, payloads.static_select("price"))
+    assert desk.submit(forged, reasons, user=DIEGO).status_code == 200
+    wait_until(lambda: desk.answers_to(DIEGO), timeout=10)
+    assert desk.lead(lead_id).exit is None
+
+
+def test_not_a_fit_on_an_unclaimed_card_and_undo_within_ten_minutes(desk):
+    lead_id, card_ts = desk.hand_over()
+    desk.click(ids.ACTION_NOT_A_FIT, lead_id, DIEGO)
+    modal = desk.opened_modal(ids.VIEW_EXIT)
+    reasons = value(ids.BLOCK_EXIT_REASON, payloads.static_select("wrong_region"))
+    assert desk.submit(modal, reasons, user=DIEGO).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).exit == "rejected", timeout=10)
+
+    desk.click(ids.ACTION_CARD_MENU, lead_id, ALICE, value=f"{ids.MENU_UNDO}:{lead_id}")
+    wait_until(lambda: desk.answers_to(ALICE), timeout=10)
+    assert desk.answers_to(ALICE) == ["You have nothing to undo on this lead."]
+    desk.click(ids.ACTION_CARD_MENU, lead_id, DIEGO, value=f"{ids.MENU_UNDO}:{lead_id}")
+    wait_until(lambda: desk.lead(lead_id).exit is None, timeout=10)
+    wait_until(lambda: len(desk.thread(card_ts)) == 2, timeout=10)
+    assert desk.events(lead_id) == ["reject", "undo"]
+    assert desk.thread(card_ts)[1] == (
+        f":leftwards_arrow_with_hook: <@{DIEGO}> undid their last action (not a fit)."
+    )
+    time.sleep(0.5)
+    assert desk.lead(lead_id).stage == "profiled"
