@@ -12,7 +12,16 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.domain.vocabulary import EXIT_FROM, EXIT_REASONS, STAGES, Exit, Stage
+from bot.domain.lifecycle import Action, after, state_of
+from bot.domain.vocabulary import (
+    ATTEMPT_CHANNELS,
+    EXIT_FROM,
+    EXIT_REASONS,
+    STAGES,
+    Exit,
+    Stage,
+)
+from bot.domain.work import EXIT_ACTIONS as EXIT_ACTION
 from storage import queries
 from storage.models import Lead, LeadEvent
 
@@ -171,14 +180,14 @@ def _live_through_funnel(rng: random.Random, now: datetime, sample: SampleLead) 
         stage = STAGES[stage.rank + 1]
         if stage is Stage.ACCEPTED:
             lead.owner_id = seller
-            _reach(sample, stage, at, actor=seller, kind="claimed")
+            _move(sample, Action.CLAIM, at, actor=seller)
         elif stage is Stage.CONTACTED:
             _attempts(rng, sample, at, seller)
         elif stage is Stage.QUALIFIED:
-            _reach(sample, stage, at, actor=seller, kind="meeting_booked")
+            _move(sample, Action.QUALIFY, at, actor=seller)
         else:
             lead.won_value = lead.estimated_value * rng.uniform(0.8, 1.3)
-            _reach(sample, stage, at, actor=seller, kind="won", value=round(lead.won_value, 2))
+            _move(sample, Action.WIN, at, actor=seller, value=round(lead.won_value, 2))
 
 
 def _reach(
@@ -200,6 +209,12 @@ def _reach(
     lead.updated_at = at
 
 
+def _move(sample: SampleLead, action: Action, at: datetime, *, actor: str, value=None) -> None:
+    """A seller's move, exactly as the lifecycle table allows it (an error otherwise)."""
+    target = after(action, state_of(sample.lead))  # raises if the move is not allowed
+    _reach(sample, target.stage, at, actor=actor, kind=action.value, value=value)
+
+
 def _attempts(rng: random.Random, sample: SampleLead, at: datetime, seller: str) -> None:
     """A few unanswered attempts, then the one that connects."""
     lead = sample.lead
@@ -208,16 +223,25 @@ def _attempts(rng: random.Random, sample: SampleLead, at: datetime, seller: str)
     for miss in range(misses):
         when = accepted + (at - accepted) * (miss + 1) / (misses + 1)
         outcome = rng.choice(("no_answer", "left_message"))
-        sample.events.append(
-            LeadEvent(at=when, actor=seller, kind="attempt", data={"outcome": outcome})
-        )
+        how = rng.choice(ATTEMPT_CHANNELS)
+        sample.events.append(_attempt(lead, when, seller, how=how, outcome=outcome))
         lead.first_touch_at = lead.first_touch_at or when
     lead.first_touch_at = lead.first_touch_at or at
     lead.attempts = misses + 1
-    sample.events.append(
-        LeadEvent(at=at, actor=seller, kind="attempt", data={"outcome": "connected"})
+    how = rng.choice(ATTEMPT_CHANNELS)
+    sample.events.append(_attempt(lead, at, seller, how=how, outcome="connected"))
+    _move(sample, Action.CONTACT, at, actor=seller)
+
+
+def _attempt(lead: Lead, at: datetime, seller: str, *, how: str, outcome: str) -> LeadEvent:
+    return LeadEvent(
+        at=at,
+        actor=seller,
+        kind="attempt",
+        from_stage=lead.stage,
+        to_stage=lead.stage,
+        data={"how": how, "outcome": outcome},
     )
-    _reach(sample, Stage.CONTACTED, at, actor=seller, kind="stage")
 
 
 def _leave(rng: random.Random, sample: SampleLead, stage: Stage, at: datetime, seller: str) -> None:
@@ -225,13 +249,15 @@ def _leave(rng: random.Random, sample: SampleLead, stage: Stage, at: datetime, s
     exit_ = rng.choice(exits)
     reason = rng.choice(EXIT_REASONS[exit_])
     lead = sample.lead
+    action = EXIT_ACTION[exit_]
+    after(action, state_of(lead))  # raises if the move is not allowed
     lead.exit, lead.exit_reason, lead.exited_at = exit_.value, reason, at
     actor = lead.owner_id or seller
     sample.events.append(
         LeadEvent(
             at=at,
             actor=actor,
-            kind="exit",
+            kind=action.value,
             from_stage=lead.stage,
             to_stage=exit_.value,
             reason_code=reason,

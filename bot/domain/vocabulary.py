@@ -115,3 +115,8 @@ ALL_REASONS: tuple[str, ...] = tuple(dict.fromkeys(r for rs in EXIT_REASONS.valu
 def is_valid_reason(exit_: Exit, code: str) -> bool:
     """True when `code` is one of the reasons offered for `exit_`."""
     return code in EXIT_REASONS[exit_]
+
+
+# How a seller reached out, and how it went (a connected attempt is a contact).
+ATTEMPT_CHANNELS: tuple[str, ...] = ("call", "email", "whatsapp", "other")
+ATTEMPT_OUTCOMES: tuple[str, ...] = ("no_answer", "left_message", "connected")

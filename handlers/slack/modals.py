@@ -28,15 +28,13 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.normalize import LONG_TEXT_LIMIT, clean_text
-from bot.domain.vocabulary import EXIT_REASONS, Exit
+from bot.domain.vocabulary import ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, EXIT_REASONS, Exit
 from bot.i18n import Translator
 from handlers.slack import ids
 from handlers.slack.blocks import escape, mrkdwn, shorten
 from storage.models import Lead
 
 # How a seller reached out, and how it went (DESIGN: "connected" makes a lead contacted).
-ATTEMPT_CHANNELS = ("call", "email", "whatsapp", "other")
-ATTEMPT_OUTCOMES = ("no_answer", "left_message", "connected")
 # The seller's rating of a lead, for marketing: 1 (poor) to 5 (excellent).
 RATINGS = (1, 2, 3, 4, 5)
 

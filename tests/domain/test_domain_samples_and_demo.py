@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import func, select
 
 from bot.demo import run_demo
+from bot.domain.lifecycle import Action, State, after, allowed, state_of
 from bot.domain.samples import generate_sample_leads, store_sample_leads
 from bot.domain.summary import summarize_cohort
-from bot.domain.vocabulary import EXIT_REASONS, Exit, Stage
+from bot.domain.vocabulary import ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, EXIT_REASONS, Exit, Stage
 from storage.db import session_scope
 from storage.models import Lead, LeadEvent
 
@@ -98,3 +99,24 @@ def test_the_demo_shows_a_sample_card_as_text(tmp_path, locale, words):
         assert word in card
     frame = [line for line in card.splitlines() if line.startswith(("|", "+"))]
     assert len(frame) > 5 and len({len(line) for line in frame}) == 1  # a closed frame
+
+
+def test_sample_histories_follow_exactly_the_lifecycles_moves():
+    """Replaying every sample lead's events through the lifecycle table ends where the lead
+    is: each seller move was allowed from the state it was made in."""
+    moves = {action.value: action for action in Action}
+    for sample in generate_sample_leads(now=NOW):
+        state = State(Stage.LEAD)
+        for event in sorted(sample.events, key=lambda e: e.at):
+            if event.kind == "handed_over":
+                state = State(Stage.PROFILED)
+            elif event.kind == "attempt":
+                assert state.is_open and state.stage is not Stage.PROFILED
+                assert event.data["how"] in ATTEMPT_CHANNELS
+                assert event.data["outcome"] in ATTEMPT_OUTCOMES
+            else:
+                action = moves[event.kind]
+                assert allowed(action, state), (event.kind, state)
+                state = after(action, state)
+                assert event.to_stage == state.label
+        assert state == state_of(sample.lead)

@@ -11,9 +11,11 @@ import pytest
 from liveserver import run_bot, wait_until
 from slackkit import payloads
 from slackkit.workspace import ALICE, BOT_USER_ID, BRUNO, CARLA, SALES
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from handlers.slack import ids
+from storage.db import session_scope
 from storage.models import Lead, LeadEvent
 
 TOKEN = "test-leads-token"
@@ -260,3 +262,28 @@ def test_not_a_fit_on_an_unclaimed_card_and_undo_within_ten_minutes(desk):
     )
     time.sleep(0.5)
     assert desk.lead(lead_id).stage == "profiled"
+
+
+def test_undo_after_ten_minutes_is_refused_and_changes_nothing(desk):
+    lead_id, _ = desk.claimed_by_alice()
+    desk.click(ids.ACTION_NURTURE, lead_id, ALICE)
+    modal = desk.opened_modal(ids.VIEW_EXIT)
+    reasons = value(ids.BLOCK_EXIT_REASON, payloads.static_select("not_ready"))
+    assert desk.submit(modal, reasons).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).exit == "nurture", timeout=10)
+    with session_scope(desk.sessions) as session:  # the nurture was eleven minutes ago
+        event = session.exec(
+            select(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == "nurture")
+        ).one()
+        session.exec(
+            update(LeadEvent)
+            .where(col(LeadEvent.id) == event.id)
+            .values(at=event.at - timedelta(minutes=11))
+        )
+    desk.click(ids.ACTION_CARD_MENU, lead_id, ALICE, value=f"{ids.MENU_UNDO}:{lead_id}")
+    wait_until(lambda: desk.answers_to(ALICE), timeout=10)
+    assert desk.answers_to(ALICE) == [
+        "Too late to undo: an action can be undone within 10 minutes."
+    ]
+    assert desk.lead(lead_id).exit == "nurture"
+    assert desk.events(lead_id) == ["claim", "nurture"]
