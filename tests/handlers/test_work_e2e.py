@@ -287,3 +287,68 @@ def test_undo_after_ten_minutes_is_refused_and_changes_nothing(desk):
     ]
     assert desk.lead(lead_id).exit == "nurture"
     assert desk.events(lead_id) == ["claim", "nurture"]
+
+
+# Each button of a claimed card, the modal it opens, and a submission that must be refused.
+BUTTONS = [
+    (
+        ids.ACTION_LOG_ATTEMPT,
+        ids.VIEW_ATTEMPT,
+        value(ids.BLOCK_ATTEMPT_HOW, payloads.static_select("call")),
+        ids.BLOCK_ATTEMPT_OUTCOME,
+    ),
+    (ids.ACTION_MEETING_BOOKED, ids.VIEW_MEETING, {}, ids.BLOCK_MEETING_WHEN),
+    (
+        ids.ACTION_WON,
+        ids.VIEW_WON,
+        value(ids.BLOCK_WON_VALUE, payloads.text_input("-5")),
+        ids.BLOCK_WON_VALUE,
+    ),
+    (ids.ACTION_LOST, ids.VIEW_EXIT, {}, ids.BLOCK_EXIT_REASON),
+    (
+        ids.ACTION_NURTURE,
+        ids.VIEW_EXIT,
+        value(ids.BLOCK_EXIT_REASON, payloads.static_select("price")),  # a "lost" reason
+        ids.BLOCK_EXIT_REASON,
+    ),
+    (ids.ACTION_NOT_A_FIT, ids.VIEW_EXIT, {}, ids.BLOCK_EXIT_REASON),
+]
+
+
+@pytest.mark.parametrize(
+    ("button", "callback", "bad", "block"), BUTTONS, ids=[b[0] for b in BUTTONS]
+)
+def test_each_button_opens_its_modal_and_bad_input_names_the_field(
+    desk, button, callback, bad, block
+):
+    lead_id, card_ts = desk.claimed_by_alice()
+    desk.click(button, lead_id, ALICE)
+    modal = desk.opened_modal(callback)
+    answer = desk.submit(modal, bad).json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == [block]
+    assert desk.events(lead_id) == ["claim"]
+    assert len(desk.thread(card_ts)) <= 1  # the claim's line at most; nothing from the modal
+
+
+@pytest.mark.parametrize(
+    ("stage", "offered"),
+    [
+        (
+            "accepted",
+            [ids.ACTION_LOG_ATTEMPT, ids.ACTION_MEETING_BOOKED, ids.ACTION_WON, ids.ACTION_LOST],
+        ),
+        ("contacted", [ids.ACTION_MEETING_BOOKED, ids.ACTION_WON, ids.ACTION_NURTURE]),
+        ("qualified", [ids.ACTION_LOG_ATTEMPT, ids.ACTION_WON, ids.ACTION_NOT_A_FIT]),
+    ],
+)
+def test_the_buttons_offered_at_each_stage_work_there(desk, stage, offered):
+    lead_id, _ = desk.claimed_by_alice()
+    with session_scope(desk.sessions) as session:
+        session.get(Lead, lead_id).stage = stage
+    for count, button in enumerate(offered, start=1):
+        desk.click(button, lead_id, ALICE)
+        wait_until(lambda n=count: len(desk.fake.views()) >= n, timeout=10)
+    assert [v["callback_id"] for v in desk.fake.views()] == [
+        dict((b[0], b[1]) for b in BUTTONS)[button] for button in offered
+    ]
