@@ -20,13 +20,15 @@ from storage.models import Lead, LeadEvent
 
 TOKEN = "test-leads-token"
 DIEGO = "U0DIEGO"  # another seller
+ZED = "U0ZED"  # in the channel, with no role at all
 
 
 @pytest.fixture
 def env(bot_env, fake_slack):
     """Alice and Diego sell; Carla manages; Bruno markets (and is in the sales channel)."""
     fake_slack.add_user(DIEGO, name="diego", real_name="Diego Seller", email="d@x.example")
-    fake_slack.set_members(SALES, [BOT_USER_ID, ALICE, CARLA, BRUNO, DIEGO])
+    fake_slack.add_user(ZED, name="zed", real_name="Zed Guest", email="z@x.example")
+    fake_slack.set_members(SALES, [BOT_USER_ID, ALICE, CARLA, BRUNO, DIEGO, ZED])
     return bot_env | {
         "SELLER_USER_IDS": f"{ALICE},{DIEGO}",
         "MANAGER_USER_IDS": CARLA,
@@ -209,8 +211,8 @@ def test_a_meeting_in_the_past_is_refused_naming_the_field(desk):
 
 @pytest.mark.parametrize(
     ("user", "allowed"),
-    [(ALICE, True), (CARLA, True), (DIEGO, False), (BRUNO, False)],
-    ids=["owner", "manager", "other-seller", "marketer"],
+    [(ALICE, True), (CARLA, True), (DIEGO, False), (BRUNO, False), (ZED, False)],
+    ids=["owner", "manager", "other-seller", "marketer", "stranger"],
 )
 def test_only_the_owner_or_a_manager_may_open_a_claimed_leads_modals(desk, user, allowed):
     lead_id, _ = desk.claimed_by_alice()
