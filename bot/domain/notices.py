@@ -19,6 +19,7 @@ LEAD_CARD = "lead_card"  # post the lead's card
 CARD_REFRESH = "card_refresh"  # redraw the lead's card in place
 THREAD_LINE = "thread_line"  # one line in the card's thread: the audit trail
 EPHEMERAL = "ephemeral"  # a private answer to one person in a channel
+FEEDBACK = "feedback"  # why a lead left, posted for marketing
 
 
 def _queue(
@@ -88,5 +89,36 @@ def tell(
         lead_id=lead_id,
         channel_id=channel_id,
         payload={"user": user_id, "key": key, "params": params},
+        at=at,
+    )
+
+
+def feedback(
+    session: Session,
+    *,
+    lead_id: int,
+    marketing_channel: str,
+    card_channel: str,
+    user_id: str,
+    exit_: str,
+    reason: str,
+    note: str | None,
+    rating: int | None,
+    at: datetime,
+) -> None:
+    """Tell marketing, in its channel, why a lead left: the closed loop."""
+    _queue(
+        session,
+        kind=FEEDBACK,
+        lead_id=lead_id,
+        channel_id=marketing_channel,
+        payload={
+            "card_channel": card_channel,
+            "user": user_id,
+            "exit": exit_,
+            "reason": reason,
+            "note": note,
+            "rating": rating,
+        },
         at=at,
     )

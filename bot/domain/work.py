@@ -166,8 +166,8 @@ def close(
     note: str | None,
     rating: int | None,
 ) -> WorkAnswer:
-    """Lost, back to nurture, or not a fit, with its reason."""
-    return _move(
+    """Lost, back to nurture, or not a fit, with its reason; marketing is told why."""
+    answer = _move(
         session,
         lead_id,
         who,
@@ -178,6 +178,20 @@ def close(
         rating=rating,
         line=("thread.closed", {"state": exit_.value, "reason": reason}),
     )
+    if answer is WorkAnswer.DONE and who.roles.marketing_channel:
+        notices.feedback(
+            session,
+            lead_id=lead_id,
+            marketing_channel=who.roles.marketing_channel,
+            card_channel=who.channel_id,
+            user_id=who.user_id,
+            exit_=exit_.value,
+            reason=reason,
+            note=note,
+            rating=rating,
+            at=at,
+        )
+    return answer
 
 
 def undo_last(session: Session, *, lead_id: int, who: Who, at: datetime) -> WorkAnswer:

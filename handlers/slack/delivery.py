@@ -40,6 +40,7 @@ from bot.domain.delivery import Failure, retry_delay
 from bot.domain.routing import Route, channel_for
 from bot.runtime import Runtime
 from handlers.slack.card import build_card
+from handlers.slack.feedback import build_feedback
 from handlers.slack.notices import render_notice
 from storage import queries
 from storage.db import session_scope
@@ -69,9 +70,16 @@ HISTORY_PAGE_SIZE = 200
 
 CARD_MESSAGE = "card"
 THREAD_MESSAGE = "thread_reply"
+FEEDBACK_MESSAGE = "feedback"
+MESSAGE_KINDS = {
+    notices.LEAD_CARD: CARD_MESSAGE,
+    notices.THREAD_LINE: THREAD_MESSAGE,
+    notices.FEEDBACK: FEEDBACK_MESSAGE,
+}
 # The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
 THREAD_EVENT = "smarketing_thread_line"
+FEEDBACK_EVENT = "smarketing_feedback"
 
 
 def worker_name() -> str:
@@ -88,7 +96,7 @@ class _Outcome(Enum):
 # Kinds that post a message (chat.postMessage: Slack's one-a-second per channel), and the
 # rest (redraws and private answers), which get a quicker lane of their own per channel so
 # a burst of cards never holds up the answer to a click.
-POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE)
+POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE, notices.FEEDBACK)
 QUICK_INTERVAL_SECONDS = 0.2
 # A private answer older than this is no use to anyone: given up rather than sent late.
 EPHEMERAL_TTL = timedelta(minutes=2)
@@ -329,6 +337,15 @@ class DeliveryWorker:
             if thread_ts is None:  # its card is not in Slack yet: after it
                 self._postpone(entry, Failure.TRANSIENT, "card_not_posted_yet", maybe_posted=False)
                 return _Outcome.RELEASED, 0.0
+        card_link = None
+        if entry.kind == notices.FEEDBACK:
+            card_link, known = self._card_link(entry)
+            if not known:
+                uncertain = entry.posting_since is not None
+                self._postpone(
+                    entry, Failure.TRANSIENT, "permalink_unavailable", maybe_posted=uncertain
+                )
+                return _Outcome.RELEASED, 0.0
         if entry.posting_since is not None:
             found, known = self._find_earlier_post(entry, thread_ts)
             if not known:
@@ -352,6 +369,11 @@ class DeliveryWorker:
         if thread_ts is not None:
             message = {"text": self._render(entry)}
             event_type = THREAD_EVENT
+        elif entry.kind == notices.FEEDBACK and lead is not None:
+            message = build_feedback(
+                lead, entry.payload, self._runtime.translate, card_link=card_link
+            )
+            event_type = FEEDBACK_EVENT
         elif lead is not None:
             message = build_card(lead, self._runtime.translate, now=utcnow())
             event_type = CARD_EVENT
@@ -377,6 +399,20 @@ class DeliveryWorker:
             return _Outcome.RELEASED, self._interval
         self._record(entry, response["ts"], thread_ts)
         return _Outcome.DELIVERED, self._interval
+
+    def _card_link(self, entry: OutboxEntry) -> tuple[str | None, bool]:
+        """(the permalink of the lead's card, or None if it has none; whether Slack answered)."""
+        channel = entry.payload.get("card_channel") or ""
+        with self._runtime.sessions() as session:
+            cards = queries.card_messages(session, lead_id=entry.lead_id, channel_id=channel)
+        if not cards:
+            return None, True
+        try:
+            response = self._client.chat_getPermalink(channel=channel, message_ts=cards[0].ts)
+        except Exception as error:
+            logger.warning("delivery: no link to the card of lead %s: %s", entry.lead_id, error)
+            return None, False
+        return response.get("permalink"), True
 
     def _refused(self, entry: OutboxEntry, error: SlackApiError) -> tuple[_Outcome, float]:
         status = error.response.status_code
@@ -504,7 +540,7 @@ class DeliveryWorker:
                     channel_id=entry.channel_id,
                     ts=ts,
                     at=utcnow(),
-                    message_kind=THREAD_MESSAGE if thread_ts else CARD_MESSAGE,
+                    message_kind=MESSAGE_KINDS.get(entry.kind, CARD_MESSAGE),
                     thread_ts=thread_ts,
                 )
         except Exception:
@@ -528,7 +564,7 @@ class DeliveryWorker:
 def _tags(message: dict, entry_id: int) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    tagged = metadata.get("event_type") in (CARD_EVENT, THREAD_EVENT)
+    tagged = metadata.get("event_type") in (CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT)
     return tagged and payload.get("outbox_id") == entry_id
 
 

@@ -47,3 +47,11 @@ BLOCK_RATING = "rating"
 BLOCK_NOTE = "note"
 # …and the one action id of the element inside every input block.
 MODAL_VALUE = "value"
+
+# The closed loop's message to marketing.
+FEEDBACK_HEADLINE = "feedback_headline"
+FEEDBACK_FIELDS = "feedback_fields"
+FEEDBACK_NOTE = "feedback_note"
+FEEDBACK_ACTIONS = "feedback_actions"
+ACTION_CONTEST = "lead_contest"
+ACTION_OPEN_CARD = "open_card"

@@ -92,10 +92,21 @@ def test_the_whole_lifecycle_claim_attempts_meeting_won(sessions, claimed):
     ]
 
 
-def test_an_exit_keeps_its_reason_note_and_rating(sessions, claimed):
+def test_an_exit_keeps_its_reason_note_and_rating_and_tells_marketing(sessions, claimed):
     assert act(sessions, "close", claimed, **LOST) is WorkAnswer.DONE
     closed = lead(sessions, claimed)
     assert (closed.exit, closed.exit_reason, closed.quality_rating) == ("lost", "price", 3)
+    with sessions() as session:
+        [told] = session.exec(select(OutboxEntry).where(OutboxEntry.kind == "feedback")).all()
+    assert told.channel_id == "C0MKT"
+    assert told.payload == {
+        "card_channel": SALES,
+        "user": OWNER,
+        "exit": "lost",
+        "reason": "price",
+        "note": "Too expensive",
+        "rating": 3,
+    }
     assert act(sessions, "log_attempt", claimed, **ATTEMPT) is WorkAnswer.NOT_NOW
 
 

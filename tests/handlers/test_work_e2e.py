@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from liveserver import run_bot, wait_until
 from slackkit import payloads
-from slackkit.workspace import ALICE, BOT_USER_ID, BRUNO, CARLA, SALES
+from slackkit.workspace import ALICE, BOT_USER_ID, BRUNO, CARLA, MARKETING, SALES
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -354,3 +354,38 @@ def test_the_buttons_offered_at_each_stage_work_there(desk, stage, offered):
     assert [v["callback_id"] for v in desk.fake.views()] == [
         dict((b[0], b[1]) for b in BUTTONS)[button] for button in offered
     ]
+
+
+@pytest.mark.parametrize(
+    ("button", "reason", "exit_label"),
+    [
+        (ids.ACTION_LOST, "price", "Lost"),
+        (ids.ACTION_NURTURE, "not_ready", "Back to nurture"),
+        (ids.ACTION_NOT_A_FIT, "wrong_region", "Not a fit"),
+    ],
+)
+def test_closing_a_lead_tells_marketing_why_once_with_a_link_to_the_card(
+    desk, button, reason, exit_label
+):
+    lead_id, _ = desk.claimed_by_alice()
+    desk.click(button, lead_id, ALICE)
+    modal = desk.opened_modal(ids.VIEW_EXIT)
+    chosen = {
+        **value(ids.BLOCK_EXIT_REASON, payloads.static_select(reason)),
+        **value(ids.BLOCK_NOTE, payloads.text_input("Asked us to call in spring")),
+        **value(ids.BLOCK_RATING, payloads.static_select("3")),
+    }
+    assert desk.submit(modal, chosen).status_code == 200
+    wait_until(lambda: desk.fake.messages(MARKETING), timeout=15)
+    time.sleep(1)  # a second message would show here
+
+    [message] = desk.fake.messages(MARKETING)
+    assert message.metadata["event_payload"]["lead_id"] == lead_id
+    assert message.text.startswith(f"{exit_label}: Lucía García · Grupo Andino")
+    blocks = {b.get("block_id"): b for b in message.blocks}
+    fields = [f["text"] for f in blocks[ids.FEEDBACK_FIELDS]["fields"]]
+    assert f"*Seller*\n<@{ALICE}>" in fields and "*Lead quality*\n3 of 5" in fields
+    assert "spring" in blocks[ids.FEEDBACK_NOTE]["text"]["text"]
+    contest, card = blocks[ids.FEEDBACK_ACTIONS]["elements"]
+    assert contest["action_id"] == ids.ACTION_CONTEST
+    assert card["url"].startswith("https://")

@@ -30,7 +30,7 @@ MODAL_BUTTONS = {
     ids.ACTION_NOT_A_FIT: Exit.REJECTED,
 }
 # Controls whose flows do not exist yet: acknowledged and answered privately.
-NOT_YET = (ids.ACTION_ACCEPT,)
+NOT_YET = (ids.ACTION_ACCEPT, ids.ACTION_CONTEST)
 NOT_YET_MENU = (ids.MENU_REASSIGN, ids.MENU_REOPEN)
 
 
@@ -43,6 +43,7 @@ def register(app: App) -> None:
         app.action(action_id)(not_available)
     # Slack opens the profile link itself; the app only has to acknowledge the click.
     app.action(ids.ACTION_OPEN_PROFILE)(acknowledge)
+    app.action(ids.ACTION_OPEN_CARD)(acknowledge)
 
 
 def claim(ack, body, context) -> None:
