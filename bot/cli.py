@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import ConfigError, Settings, hide_password, load_settings, locale_hint
 from bot.domain.routing import ROUTABLE_FIELDS, match_key
 from bot.i18n import Translator, t
+from bot.terminal import table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
@@ -489,7 +490,7 @@ def _waiting_lines(
         )
         for entry, lead in waiting
     ]
-    lines = [summary, _left_table(headers, rows)]
+    lines = [summary, table(headers, rows, figures=False)]
     hidden = backlog["pending"] - len(waiting)
     if hidden > 0:
         lines.append(_("cli.outbox.more", count=hidden))
@@ -511,7 +512,7 @@ def _delivered_lines(
         (entry.id, _lead_name(lead), entry.channel_id or "–", _local_time(entry.done_at, zone))
         for entry, lead in delivered
     ]
-    return [_left_table(headers, rows)]
+    return [table(headers, rows, figures=False)]
 
 
 def _lead_name(lead: Lead | None) -> str:
@@ -529,20 +530,6 @@ def _shorten(error: str | None) -> str:
         return "–"
     flat = " ".join(error.split())
     return flat if len(flat) <= ERROR_SHOWN else flat[: ERROR_SHOWN - 1] + "…"
-
-
-def _left_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """An aligned table read left to right: its columns are names, channels and errors,
-    which `bot.terminal.table` would right-align as if they were figures."""
-    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-
-    def line(row: list[str]) -> str:
-        padded = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        return "  ".join(padded).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """An aligned text table: the first column left-aligned, the others right-aligned."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, figures: bool = True) -> str:
+    """An aligned text table: the first column left-aligned, the others right-aligned as
+    figures, or left-aligned too when `figures` is False (names, channels, errors)."""
     cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
         first = row[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))
+        pairs = zip(row[1:], widths[1:], strict=True)
+        rest = (cell.rjust(width) if figures else cell.ljust(width) for cell, width in pairs)
         return "  ".join((first, *rest)).rstrip()
 
     rule = "  ".join("-" * width for width in widths)

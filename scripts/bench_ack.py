@@ -49,7 +49,6 @@ after. The report gives the server process's CPU time per phase (Linux).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -60,7 +59,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The fake Slack and the payload builders live with the tests; `bench_intake` (for the
@@ -76,6 +75,7 @@ from bench_intake import (
     free_port,
     positive,
     postgres_schema,
+    run,
     stop,
     wait_until_healthy,
 )
@@ -603,15 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.serve_on is not None:
         serve(arguments.serve_on)
         return 0
-    try:
-        report = benchmark(arguments)
-    except BenchError as error:
-        print(f"bench_ack: {error}", file=sys.stderr)
-        return 1
-    print(report.text())
-    if arguments.json:
-        print(json.dumps(asdict(report), indent=2))
-    return 1 if report.errors else 0
+    return run(benchmark, arguments, name="bench_ack")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,6 @@ PostgreSQL URL gets a schema of its own, made before the run and dropped after.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import platform
@@ -51,14 +50,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The fake Slack lives with the tests; `bench_intake` (for its PostgreSQL schema helper) sits
 # beside this file, which Python puts on the path when it runs a script.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bench_intake import positive, postgres_schema
+from bench_intake import positive, postgres_schema, run
 from slackkit import workspace
 from slackkit.fake_slack import FakeSlack
 from sqlalchemy import func, select
@@ -66,9 +65,9 @@ from sqlalchemy import func, select
 from bot.config import Settings, load_settings
 from bot.domain.intake import IntakeStatus, LeadInput, store_received_leads
 from bot.server import BotServer
-from handlers.slack.delivery import CARD_EVENT, CARD_MESSAGE
+from handlers.slack.delivery import CARD_EVENT
 from storage.db import make_engine, session_factory, session_scope
-from storage.models import OutboxEntry, SentMessage
+from storage.models import CARD_MESSAGE, OutboxEntry, SentMessage
 from storage.types import utcnow
 
 AIM = 1.1
@@ -453,11 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     arguments = parser.parse_args(argv)
 
-    report = benchmark(arguments)
-    print(report.text())
-    if arguments.json:
-        print(json.dumps(asdict(report), indent=2))
-    return 1 if report.errors else 0
+    return run(benchmark, arguments, name="bench_delivery")
 
 
 if __name__ == "__main__":

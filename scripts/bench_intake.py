@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -475,10 +476,16 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.serve_on is not None:
         serve(arguments.serve_on)
         return 0
+    return run(benchmark, arguments, name="bench_intake")
+
+
+def run(measure: Callable[[argparse.Namespace], Any], arguments, *, name: str) -> int:
+    """Measure, print the report (and its JSON with `--json`); the exit code says whether
+    the run had errors. Shared by the project's benchmark scripts."""
     try:
-        report = benchmark(arguments)
+        report = measure(arguments)
     except BenchError as error:
-        print(f"bench_intake: {error}", file=sys.stderr)
+        print(f"{name}: {error}", file=sys.stderr)
         return 1
     print(report.text())
     if arguments.json:

@@ -145,6 +145,12 @@ class ChannelMember(SQLModel, table=True):
     synced_at: datetime = _when(nullable=False, default=True)
 
 
+# What a `SentMessage` is (its `kind`) for the messages delivery posts.
+CARD_MESSAGE = "card"
+THREAD_MESSAGE = "thread_reply"
+FEEDBACK_MESSAGE = "feedback"
+
+
 class SentMessage(SQLModel, table=True):
     """A message the bot posted: where it is, so it can be updated or replied to."""
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    CARD_MESSAGE,
     ChannelMember,
     Lead,
     LeadEvent,
@@ -398,7 +399,7 @@ def card_messages(session: Session, *, lead_id: int, channel_id: str) -> list[Se
         .where(
             SentMessage.lead_id == lead_id,
             SentMessage.channel_id == channel_id,
-            SentMessage.kind == "card",
+            SentMessage.kind == CARD_MESSAGE,
         )
         .order_by(col(SentMessage.id).desc())
     )

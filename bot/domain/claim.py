@@ -73,8 +73,7 @@ def claim_lead(
         params = {"owner": lead.owner_id}
     else:
         answer, key = ClaimAnswer.CLOSED, "claim.closed"
-        state = state_of(lead)
-        params = {"state": (state.exit or state.stage).value}
+        params = {"state": state_of(lead).label}
     notices.tell(
         session,
         user_id=user_id,

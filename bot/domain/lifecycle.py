@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot.domain.vocabulary import EXIT_FROM, EXIT_REASONS, STAGES, Exit, Stage
 from storage import queries
 from storage.models import Lead, LeadEvent
+from storage.types import UTCDateTime
 
 # Stages at which a lead is with sales and can still move.
 OPEN_STAGES = frozenset(STAGES[Stage.PROFILED.rank : Stage.WON.rank])
@@ -168,7 +169,7 @@ def perform(
         return Outcome(lead, refusal=Refusal.BAD_REASON)
     target = after(action, state)
     changes = _changes(action, state, target, actor=actor, at=at, reason=reason, value=value)
-    before = {name: _plain(getattr(lead, name)) for name in changes if name != "updated_at"}
+    before = snapshot(lead, [name for name in changes if name != "updated_at"])
     moved = queries.move_lead(
         session,
         lead_id=lead_id,
@@ -197,9 +198,27 @@ def perform(
     return Outcome(lead, event)
 
 
-def _plain(value: object) -> object:
-    """A column value as JSON keeps it (timestamps as ISO text)."""
-    return value.isoformat() if isinstance(value, datetime) else value
+def snapshot(lead: Lead, names: list[str] | tuple[str, ...]) -> dict:
+    """These columns of the lead as an event's JSON keeps them (timestamps as ISO text), so
+    a move can be undone (`restored`)."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name in names
+        for value in [getattr(lead, name)]
+    }
+
+
+def restored(before: dict) -> dict:
+    """A `snapshot` back in its columns' types."""
+    return {
+        name: datetime.fromisoformat(value) if name in _TIMESTAMPS and value else value
+        for name, value in before.items()
+    }
+
+
+_TIMESTAMPS = frozenset(
+    column.name for column in Lead.__table__.columns if isinstance(column.type, UTCDateTime)
+)
 
 
 def _changes(

@@ -20,7 +20,15 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.domain import notices
-from bot.domain.lifecycle import Action, Outcome, Refusal, perform, state_of
+from bot.domain.lifecycle import (
+    Action,
+    Outcome,
+    Refusal,
+    perform,
+    restored,
+    snapshot,
+    state_of,
+)
 from bot.domain.roles import Role, RoleDirectory
 from bot.domain.vocabulary import Exit, Stage
 from storage import queries
@@ -82,14 +90,14 @@ def log_attempt(
         return refused
     state = state_of(lead)
     if not state.is_open or state.stage is Stage.PROFILED:
-        return _refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
-    before = {"attempts": lead.attempts, "first_touch_at": _iso(lead.first_touch_at)}
+        return refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
+    before = snapshot(lead, ("attempts", "first_touch_at"))
     counted = queries.record_attempt(
         session, lead_id=lead_id, stage=lead.stage, owner=lead.owner_id, at=at
     )
     if not counted:
         session.refresh(lead)
-        return _refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
+        return refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
     attempt = LeadEvent(
         lead_id=lead_id,
         at=at,
@@ -199,25 +207,25 @@ def undo_last(session: Session, *, lead_id: int, who: Who, at: datetime) -> Work
     happened since."""
     lead = session.get(Lead, lead_id)
     if lead is None:
-        return _refuse(session, lead_id, who, WorkAnswer.NOT_FOUND, at, None)
+        return refuse(session, lead_id, who, WorkAnswer.NOT_FOUND, at, None)
     latest = queries.last_event(session, lead_id=lead_id)
     if latest is None or latest.actor != who.user_id or latest.kind not in UNDOABLE:
-        return _refuse(session, lead_id, who, WorkAnswer.NOTHING_TO_UNDO, at, lead)
+        return refuse(session, lead_id, who, WorkAnswer.NOTHING_TO_UNDO, at, lead)
     if at - latest.at > UNDO_WINDOW:
-        return _refuse(session, lead_id, who, WorkAnswer.TOO_LATE, at, lead)
+        return refuse(session, lead_id, who, WorkAnswer.TOO_LATE, at, lead)
     undone = [latest]
     joined = (latest.data or {}).get("attempt")  # a contact made by an attempt goes with it
     if latest.kind == "contact" and joined:
         undone.append(session.get(LeadEvent, joined))
     state, owner = state_of(lead), lead.owner_id
-    restored: dict = {"updated_at": at}
+    changes: dict = {"updated_at": at}
     for event in reversed(undone):
-        restored |= _columns((event.data or {}).get("before", {}))
+        changes |= restored((event.data or {}).get("before", {}))
     if not queries.move_lead(
-        session, lead_id=lead_id, stage=state.stage, exit=state.exit, owner=owner, changes=restored
+        session, lead_id=lead_id, stage=state.stage, exit=state.exit, owner=owner, changes=changes
     ):
         session.refresh(lead)
-        return _refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
+        return refuse(session, lead_id, who, WorkAnswer.NOT_NOW, at, lead)
     session.refresh(lead)
     session.add(
         LeadEvent(
@@ -271,7 +279,7 @@ def _move(
         answer = (
             WorkAnswer.NOT_FOUND if outcome.refusal is Refusal.NOT_FOUND else WorkAnswer.NOT_NOW
         )
-        return _refuse(session, lead_id, who, answer, at, outcome.lead)
+        return refuse(session, lead_id, who, answer, at, outcome.lead)
     if rating is not None:
         queries.rate_lead(session, lead_id=lead_id, rating=rating)
     key, params = line
@@ -284,25 +292,25 @@ def _checked(
 ) -> tuple[Lead | None, WorkAnswer | None]:
     lead = session.get(Lead, lead_id)
     if lead is None:
-        return None, _refuse(session, lead_id, who, WorkAnswer.NOT_FOUND, at, None)
+        return None, refuse(session, lead_id, who, WorkAnswer.NOT_FOUND, at, None)
     refusal = may_work(session, lead, who)
     if refusal is not None:
-        return lead, _refuse(session, lead_id, who, refusal, at, lead)
+        return lead, refuse(session, lead_id, who, refusal, at, lead)
     return lead, None
 
 
-def _refuse(
+def refuse(
     session: Session,
-    lead_id: int,
+    lead_id: int | None,
     who: Who,
     answer: WorkAnswer,
     at: datetime,
     lead: Lead | None,
 ) -> WorkAnswer:
+    """Tell `who` privately why they cannot act on the lead; returns `answer`."""
     params: dict = {}
     if lead is not None:
-        state = state_of(lead)
-        params = {"owner": lead.owner_id or "", "state": (state.exit or state.stage).value}
+        params = {"owner": lead.owner_id or "", "state": state_of(lead).label}
     notices.tell(
         session,
         user_id=who.user_id,
@@ -313,19 +321,6 @@ def _refuse(
         lead_id=lead_id if lead is not None else None,
     )
     return answer
-
-
-def refuse(
-    session: Session,
-    *,
-    lead_id: int | None,
-    who: Who,
-    answer: WorkAnswer,
-    at: datetime,
-    lead: Lead | None,
-) -> WorkAnswer:
-    """Tell `who` privately why they cannot act on the lead."""
-    return _refuse(session, lead_id, who, answer, at, lead)
 
 
 def _tell_everyone(
@@ -340,28 +335,3 @@ def _tell_everyone(
         params={"user": who.user_id, **params},
         at=at,
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-_TIMESTAMPS = frozenset(
-    {
-        "accepted_at",
-        "first_touch_at",
-        "contacted_at",
-        "qualified_at",
-        "won_at",
-        "exited_at",
-        "profiled_at",
-    }
-)
-
-
-def _columns(before: dict) -> dict:
-    """Saved column values back in their column types (timestamps were kept as text)."""
-    return {
-        name: (datetime.fromisoformat(value) if name in _TIMESTAMPS and value else value)
-        for name, value in before.items()
-    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.i18n import Translator
@@ -9,6 +11,10 @@ from handlers.slack import ids
 
 # Slack's limits that these builders stay within.
 BUTTON_TEXT_MAX = 75
+SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+FALLBACK_TEXT_MAX = 3000
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
 def mrkdwn(text: str) -> dict:
@@ -31,6 +37,51 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def mention(user_id: str | None) -> str | None:
+    """`<@U…>` for a Slack user id; None for anything else, which is never rendered as one."""
+    return f"<@{user_id}>" if user_id and _SLACK_USER.match(user_id) else None
+
+
+def section(block_id: str, text: str) -> dict:
+    """A mrkdwn section, cut to Slack's limit."""
+    return {
+        "type": "section",
+        "block_id": block_id,
+        "text": mrkdwn(shorten(text, SECTION_TEXT_MAX)),
+    }
+
+
+def field(label: str, value: str) -> dict:
+    """One of a section's fields: a bold label over its value, cut to Slack's limit."""
+    return mrkdwn(shorten(f"*{label}*\n{value}", FIELD_TEXT_MAX))
+
+
+def button(
+    action_id: str,
+    text: str,
+    *,
+    value: str | None = None,
+    url: str | None = None,
+    style: str | None = None,
+) -> dict:
+    """A button, its label cut to Slack's limit."""
+    made: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": shorten(text, BUTTON_TEXT_MAX)},
+    }
+    extras = {"value": value, "url": url, "style": style}
+    return made | {key: extra for key, extra in extras.items() if extra is not None}
+
+
+def lead_title(lead: Any, _: Translator) -> str:
+    """`name · company` (or the name alone), escaped for mrkdwn."""
+    name = escape(lead.name)
+    if not lead.company:
+        return name
+    return _("delivery.headline", name=name, company=escape(lead.company))
 
 
 def build_home_view(_: Translator) -> dict:

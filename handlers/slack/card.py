@@ -11,23 +11,31 @@ only the menu.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
 
 from bot.domain.lifecycle import Action, allowed, state_of
 from bot.i18n import Translator
 from handlers.slack import ids
-from handlers.slack.blocks import BUTTON_TEXT_MAX, escape, mrkdwn, safe_url, shorten
+from handlers.slack.blocks import (
+    BUTTON_TEXT_MAX,
+    FALLBACK_TEXT_MAX,
+    SECTION_TEXT_MAX,
+    button,
+    escape,
+    field,
+    lead_title,
+    mention,
+    mrkdwn,
+    safe_url,
+    section,
+    shorten,
+)
 from storage.models import Lead
 
 HEADER_TEXT_MAX = 150
-FIELD_TEXT_MAX = 2000
-SECTION_TEXT_MAX = 3000
 FIELDS_MAX = 10
 CUSTOM_FIELD_LINE_MAX = 300
-FALLBACK_TEXT_MAX = 3000
-_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 # The seller's actions on a claimed card, in order (DESIGN.md); each is a lifecycle move or,
 # for an attempt, a record that may become one.
@@ -64,10 +72,10 @@ def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
         (ids.CARD_APPROACH, "card.approach", lead.approach),
     ):
         if text:
-            blocks.append(_section(block_id, f"*{_(key)}*\n{escape(text)}"))
+            blocks.append(section(block_id, f"*{_(key)}*\n{escape(text)}"))
     extras = _custom_fields(lead.custom_fields or {}, _)
     if extras:
-        blocks.append(_section(ids.CARD_CUSTOM_FIELDS, extras))
+        blocks.append(section(ids.CARD_CUSTOM_FIELDS, extras))
     actions = _actions(lead, _)
     if actions:
         blocks.append({"type": "actions", "block_id": ids.CARD_ACTIONS, "elements": actions})
@@ -79,14 +87,6 @@ def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
         }
     )
     return {"text": _fallback(lead, _), "blocks": blocks}
-
-
-def _section(block_id: str, text: str) -> dict:
-    return {
-        "type": "section",
-        "block_id": block_id,
-        "text": mrkdwn(shorten(text, SECTION_TEXT_MAX)),
-    }
 
 
 def _fields(lead: Lead, _: Translator) -> list[dict]:
@@ -104,7 +104,7 @@ def _fields(lead: Lead, _: Translator) -> list[dict]:
         ("card.field.estimated_value", _number(lead.estimated_value)),
     ]
     shown = [(key, value) for key, value in values if value][:FIELDS_MAX]
-    return [mrkdwn(shorten(f"*{_(key)}*\n{value}", FIELD_TEXT_MAX)) for key, value in shown]
+    return [field(_(key), value) for key, value in shown]
 
 
 def _number(value: float | None) -> str | None:
@@ -138,12 +138,14 @@ def _actions(lead: Lead, _: Translator) -> list[dict]:
     value = str(lead.id)
     elements: list[dict] = []
     if allowed(Action.CLAIM, state) and lead.owner_id is None:
-        elements.append(_button(ids.ACTION_CLAIM, _("card.button.claim"), value, style="primary"))
-        elements.append(_button(ids.ACTION_NOT_A_FIT, _("card.button.not_a_fit"), value))
+        elements.append(
+            button(ids.ACTION_CLAIM, _("card.button.claim"), value=value, style="primary")
+        )
+        elements.append(button(ids.ACTION_NOT_A_FIT, _("card.button.not_a_fit"), value=value))
     elif state.is_open:
         for action_id, key, move in _SELLER_BUTTONS:
             if move is None or allowed(move, state):
-                elements.append(_button(action_id, _(key), value))
+                elements.append(button(action_id, _(key), value=value))
     if lead.owner_id is not None or state.exit is not None:
         elements.append(
             {
@@ -160,19 +162,10 @@ def _actions(lead: Lead, _: Translator) -> list[dict]:
         )
     profile = safe_url(lead.profile_url)
     if profile:
-        button = _button(ids.ACTION_OPEN_PROFILE, _("delivery.profile"), value)
-        elements.append(button | {"url": profile})
+        elements.append(
+            button(ids.ACTION_OPEN_PROFILE, _("delivery.profile"), value=value, url=profile)
+        )
     return elements
-
-
-def _button(action_id: str, text: str, value: str, *, style: str | None = None) -> dict:
-    button = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": shorten(text, BUTTON_TEXT_MAX)},
-        "value": value,
-    }
-    return button | ({"style": style} if style else {})
 
 
 def _context(lead: Lead, _: Translator, now: datetime) -> str:
@@ -181,8 +174,9 @@ def _context(lead: Lead, _: Translator, now: datetime) -> str:
     if state.exit and lead.exit_reason:
         label = f"{label} ({_.reason(lead.exit_reason)})"
     parts = [_("card.context.state", state=label)]
-    if lead.owner_id and _SLACK_USER.match(lead.owner_id):
-        parts.append(_("card.context.owner", owner=f"<@{lead.owner_id}>"))
+    owner = mention(lead.owner_id)
+    if owner:
+        parts.append(_("card.context.owner", owner=owner))
     elif state.is_open:
         parts.append(_("card.context.unclaimed"))
     if lead.profiled_at is not None:
@@ -205,7 +199,4 @@ def elapsed(since: datetime, now: datetime, _: Translator) -> str:
 
 
 def _fallback(lead: Lead, _: Translator) -> str:
-    who = escape(lead.name)
-    if lead.company:
-        who = _("delivery.headline", name=who, company=escape(lead.company))
-    return shorten(_("delivery.new_lead_text", lead=who), FALLBACK_TEXT_MAX)
+    return shorten(_("delivery.new_lead_text", lead=lead_title(lead, _)), FALLBACK_TEXT_MAX)

@@ -44,7 +44,13 @@ from handlers.slack.feedback import build_feedback
 from handlers.slack.notices import render_notice
 from storage import queries
 from storage.db import session_scope
-from storage.models import Lead, OutboxEntry
+from storage.models import (
+    CARD_MESSAGE,
+    FEEDBACK_MESSAGE,
+    THREAD_MESSAGE,
+    Lead,
+    OutboxEntry,
+)
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -68,9 +74,6 @@ HISTORY_MARGIN = timedelta(minutes=1)
 HISTORY_PAGES = 10
 HISTORY_PAGE_SIZE = 200
 
-CARD_MESSAGE = "card"
-THREAD_MESSAGE = "thread_reply"
-FEEDBACK_MESSAGE = "feedback"
 MESSAGE_KINDS = {
     notices.LEAD_CARD: CARD_MESSAGE,
     notices.THREAD_LINE: THREAD_MESSAGE,
@@ -111,8 +114,8 @@ class _Lane:
     """The entries this worker holds for one channel and kind of work, in order."""
 
     key: tuple[str, bool]
-    entries: deque[OutboxEntry] = field(default_factory=deque)
-    leads: dict[int, Lead | None] = field(default_factory=dict)
+    # Each entry with the lead it concerns, as they were when taken.
+    entries: deque[tuple[OutboxEntry, Lead | None]] = field(default_factory=deque)
     next_at: float = 0.0
     busy: bool = False
 
@@ -136,7 +139,7 @@ class DeliveryWorker:
         self._interval = post_interval
         self._posters = posters
         self._clock = clock
-        self._lanes: dict[str, _Lane] = {}
+        self._lanes: dict[tuple[str, bool], _Lane] = {}
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -161,7 +164,7 @@ class DeliveryWorker:
             self._thread.join(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
-        held = [entry.id for lane in self._lanes.values() for entry in lane.entries]
+        held = self._held()
         try:
             with session_scope(self._runtime.sessions) as session:
                 queries.give_back_outbox_entries(session, ids=held, worker=self.name)
@@ -255,16 +258,19 @@ class DeliveryWorker:
                 if len(lane.entries) >= LANE_DEPTH:
                     overflow.append(entry.id)
                     continue
-                lane.entries.append(entry)
-                lane.leads[entry.id] = lead
+                lane.entries.append((entry, lead))
             self._changed.notify_all()
         if overflow:
             with session_scope(self._runtime.sessions) as session:
                 queries.give_back_outbox_entries(session, ids=overflow, worker=self.name)
 
+    def _held(self) -> list[int]:
+        """The ids of every entry this worker holds (call with `_changed` held, or stopped)."""
+        return [entry.id for lane in self._lanes.values() for entry, _lead in lane.entries]
+
     def _renew(self) -> None:
         with self._changed:
-            held = [entry.id for lane in self._lanes.values() for entry in lane.entries]
+            held = self._held()
         if not held:
             return
         with session_scope(self._runtime.sessions) as session:
@@ -278,7 +284,9 @@ class DeliveryWorker:
                 for lane in self._lanes.values():
                     posting = lane.entries[0] if lane.busy else None  # its poster pops it
                     lane.entries = deque(
-                        e for e in lane.entries if e is posting or e.id not in lost
+                        taken
+                        for taken in lane.entries
+                        if taken is posting or taken[0].id not in lost
                     )
 
     # -- posting -------------------------------------------------------------------------
@@ -305,10 +313,10 @@ class DeliveryWorker:
         return soonest
 
     def _post_next(self, lane: _Lane) -> None:
-        entry = lane.entries[0]
+        entry, lead = lane.entries[0]
         pause = self._interval
         try:
-            outcome, pause = self._handle(entry, lane.leads.get(entry.id))
+            outcome, pause = self._handle(entry, lead)
         except Exception:
             logger.exception("delivery: entry %s failed unexpectedly", entry.id)
             outcome = _Outcome.RELEASED
@@ -317,7 +325,6 @@ class DeliveryWorker:
             self._in_flight -= 1
             if outcome is not _Outcome.RATE_LIMITED:
                 lane.entries.popleft()
-                lane.leads.pop(entry.id, None)
             lane.next_at = max(lane.next_at, self._clock() + pause)
             self._changed.notify_all()
 
@@ -335,17 +342,12 @@ class DeliveryWorker:
         if entry.kind == notices.THREAD_LINE:
             thread_ts = self._card_ts(entry)
             if thread_ts is None:  # its card is not in Slack yet: after it
-                self._postpone(entry, Failure.TRANSIENT, "card_not_posted_yet", maybe_posted=False)
-                return _Outcome.RELEASED, 0.0
+                return self._not_yet(entry, "card_not_posted_yet")
         card_link = None
         if entry.kind == notices.FEEDBACK:
             card_link, known = self._card_link(entry)
             if not known:
-                uncertain = entry.posting_since is not None
-                self._postpone(
-                    entry, Failure.TRANSIENT, "permalink_unavailable", maybe_posted=uncertain
-                )
-                return _Outcome.RELEASED, 0.0
+                return self._not_yet(entry, "permalink_unavailable")
         if entry.posting_since is not None:
             found, known = self._find_earlier_post(entry, thread_ts)
             if not known:
@@ -399,6 +401,12 @@ class DeliveryWorker:
             return _Outcome.RELEASED, self._interval
         self._record(entry, response["ts"], thread_ts)
         return _Outcome.DELIVERED, self._interval
+
+    def _not_yet(self, entry: OutboxEntry, why: str) -> tuple[_Outcome, float]:
+        """Something the post needs is missing: try later, keeping any earlier try's mark."""
+        uncertain = entry.posting_since is not None
+        self._postpone(entry, Failure.TRANSIENT, why, maybe_posted=uncertain)
+        return _Outcome.RELEASED, 0.0
 
     def _card_link(self, entry: OutboxEntry) -> tuple[str | None, bool]:
         """(the permalink of the lead's card, or None if it has none; whether Slack answered)."""

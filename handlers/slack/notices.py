@@ -6,14 +6,12 @@ are shown as their labels. Nothing else from the payload is trusted as markup.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.i18n import Translator
-from handlers.slack.blocks import escape
+from handlers.slack.blocks import escape, mention
 
-_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 PEOPLE = ("user", "owner")
 
 
@@ -59,7 +57,7 @@ def _when(iso: str, timezone: tzinfo) -> str:
 
 
 def _mention(user_id: str) -> str:
-    return f"<@{user_id}>" if _SLACK_USER.match(user_id) else escape(user_id)
+    return mention(user_id) or escape(user_id)
 
 
 def _state_label(code: str, _: Translator) -> str:

@@ -38,10 +38,10 @@ def queued(sessions):
     return sessions
 
 
-def claim(sessions, worker: str, *, now=NOW, limit=2) -> list[int]:
+def claim(sessions, worker: str, *, now=NOW, limit=2, **skipping) -> list[int]:
     with session_scope(sessions) as session:
         return queries.claim_outbox_entries(
-            session, worker=worker, now=now, lease=LEASE, limit=limit
+            session, worker=worker, now=now, lease=LEASE, limit=limit, **skipping
         )
 
 
@@ -112,16 +112,7 @@ def test_entries_for_a_full_channel_are_left_for_later_but_new_ones_are_taken(qu
     again = claim(queued, "a", limit=10)
     with session_scope(queued) as session:
         queries.give_back_outbox_entries(session, ids=again, worker="a")
-    with session_scope(queued) as session:
-        skipping = queries.claim_outbox_entries(
-            session,
-            worker="b",
-            now=NOW,
-            lease=LEASE,
-            limit=10,
-            skip_channels=["C0FULL"],
-            skip_kinds=["lead_card"],
-        )
+    skipping = claim(queued, "b", limit=10, skip_channels=["C0FULL"], skip_kinds=["lead_card"])
     assert first[0] in again and first[0] not in skipping
     assert first[1] in skipping and len(skipping) == 5  # unrouted entries are still taken
 
@@ -238,14 +229,7 @@ def test_a_full_channel_still_gets_its_redraws_and_answers(queued):
                 lead_id=lead.id, kind="card_refresh", channel_id="C0FULL", available_at=NOW
             ),
         ).id
-    with session_scope(queued) as session:
-        taken = queries.claim_outbox_entries(
-            session,
-            worker="b",
-            now=NOW,
-            lease=LEASE,
-            limit=10,
-            skip_channels=["C0FULL"],
-            skip_kinds=["lead_card", "thread_line"],
-        )
+    taken = claim(
+        queued, "b", limit=10, skip_channels=["C0FULL"], skip_kinds=["lead_card", "thread_line"]
+    )
     assert redraw in taken
