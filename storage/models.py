@@ -224,3 +224,30 @@ class RoutingRule(SQLModel, table=True):
     match_key: str = Field(max_length=NAME_MAX)
     channel_id: str = Field(max_length=32)
     created_at: datetime = _when(nullable=False, default=True)
+
+
+class Contest(SQLModel, table=True):
+    """A marketer's objection to a seller's verdict on a lead (not a fit, lost, nurture).
+
+    One per verdict (the exit event it answers). Open until an SLA review discusses it
+    (`reviewed_at`), so the review's agenda and the managers' views can list what is open.
+    """
+
+    __tablename__ = "contest"
+    __table_args__ = (
+        UniqueConstraint("exit_event_id", name="uq_contest_exit_event"),
+        Index("ix_contest_open", "reviewed_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", nullable=False)
+    exit_event_id: int = Field(foreign_key="lead_event.id", nullable=False)
+    # The verdict as it was contested: its exit, reason and the seller who gave it.
+    exit: str = Field(max_length=16)
+    reason_code: str | None = Field(default=None, max_length=32)
+    seller_id: str = Field(max_length=64)
+    marketer_id: str = Field(max_length=64)
+    # Why the marketer thinks the lead was a fit, in their words.
+    text: str = Field(sa_type=Text)
+    created_at: datetime = _when(nullable=False, default=True)
+    reviewed_at: datetime | None = _when()

@@ -18,6 +18,7 @@ TABLES = {
     "processed_event",
     "outbox",
     "routing_rule",
+    "contest",
 }
 
 
