@@ -153,6 +153,43 @@ CATALOG: dict[str, dict[str, str]] = {
         "work.what.reject": "not a fit",
         "work.what.lose": "lost",
         "work.what.nurture": "back to nurture",
+        "work.not_a_manager": "Only managers can reassign or reopen a lead.",
+        "work.not_a_marketer": "Only marketers can contest a seller's verdict.",
+        "work.already_contested": (
+            "{marketer} already contested this verdict; it is on the next SLA review's agenda."
+        ),
+        "work.verdict_changed": "That verdict no longer stands: the lead is now {state}.",
+        "thread.reassigned": (
+            ":arrows_counterclockwise: {user} reassigned this lead from {previous} to {owner}."
+            " {note}"
+        ),
+        "thread.reopened": ":recycle: {user} reopened this lead at {state}: {note}",
+        "thread.contested": (
+            ":triangular_flag_on_post: {user} (marketing) contests {seller}'s verdict,"
+            " {state} ({reason}): {note}\nIt goes on the agenda of the next SLA review."
+        ),
+        "direct.reassigned": (
+            ":inbox_tray: {user} gave you a lead: *{lead}*. {previous} had it before. {note}"
+        ),
+        "feedback.contested": ":triangular_flag_on_post: Contested by {user}: {text}",
+        "manage.error.same_owner": "This seller already has the lead: choose someone else.",
+        "manage.error.not_a_seller": "That person is not a seller here: choose a seller.",
+        "modal.reassign.title": "Reassign lead",
+        "modal.reassign.to": "New owner",
+        "modal.reassign.placeholder": "Choose a seller",
+        "modal.reassign.hint": "They get a direct message with a link to the card.",
+        "modal.reopen.title": "Reopen lead",
+        "modal.reopen.why": "Why reopen it?",
+        "modal.reopen.hint": "The lead goes back to the stage it had reached, with its owner.",
+        "modal.contest.title": "Contest the verdict",
+        "modal.contest.verdict": "{seller} marked it {state}: {reason}.",
+        "modal.contest.why": "Why was this lead a fit?",
+        "modal.contest.hint": (
+            "The seller reads this in the card's thread; it goes to the next SLA review."
+        ),
+        "modal.error.reassign_to": "Choose the seller who takes the lead.",
+        "modal.error.reopen_why": "Say why the lead is reopened.",
+        "modal.error.contest_why": "Say why this lead was a fit.",
         "card.not_available": "That is not available yet.",
         "claim.not_a_seller": "Only sellers can claim leads: ask a manager if you should be one.",
         "claim.taken": "{owner} already has this lead.",
@@ -253,7 +290,6 @@ CATALOG: dict[str, dict[str, str]] = {
             "show up here."
         ),
         "home.commands": "Try `/funnel` for the funnel and `/sla` for the agreement.",
-        # App manifest
         "manifest.description": "Lead hand-off, SLA and shared funnel for marketing and sales.",
         "manifest.funnel": "The funnel, broken down by zone, seller, campaign and more",
         "manifest.funnel_hint": "[period] [by zone|age|service|seller|source|campaign] [chart]",
@@ -491,6 +527,43 @@ CATALOG: dict[str, dict[str, str]] = {
         "work.what.reject": "no encaja",
         "work.what.lose": "perdido",
         "work.what.nurture": "a nutrición",
+        "work.not_a_manager": "Solo los gerentes pueden reasignar o reabrir un lead.",
+        "work.not_a_marketer": "Solo marketing puede impugnar el veredicto de un vendedor.",
+        "work.already_contested": (
+            "{marketer} ya impugnó este veredicto;"
+            " está en la agenda de la próxima revisión del SLA."
+        ),
+        "work.verdict_changed": "Ese veredicto ya no vale: el lead ahora está en «{state}».",
+        "thread.reassigned": (
+            ":arrows_counterclockwise: {user} reasignó este lead de {previous} a {owner}. {note}"
+        ),
+        "thread.reopened": ":recycle: {user} reabrió este lead en «{state}»: {note}",
+        "thread.contested": (
+            ":triangular_flag_on_post: {user} (marketing) impugna el veredicto de {seller},"
+            " «{state}» ({reason}): {note}\nVa a la agenda de la próxima revisión del SLA."
+        ),
+        "direct.reassigned": (
+            ":inbox_tray: {user} te asignó un lead: *{lead}*. Antes lo tenía {previous}. {note}"
+        ),
+        "feedback.contested": ":triangular_flag_on_post: Impugnado por {user}: {text}",
+        "manage.error.same_owner": "Este vendedor ya tiene el lead: elige a otra persona.",
+        "manage.error.not_a_seller": "Esa persona no es vendedora aquí: elige a un vendedor.",
+        "modal.reassign.title": "Reasignar lead",
+        "modal.reassign.to": "Nuevo responsable",
+        "modal.reassign.placeholder": "Elige un vendedor",
+        "modal.reassign.hint": "Recibe un mensaje directo con el enlace a la tarjeta.",
+        "modal.reopen.title": "Reabrir lead",
+        "modal.reopen.why": "¿Por qué se reabre?",
+        "modal.reopen.hint": "El lead vuelve a la etapa que había alcanzado, con su responsable.",
+        "modal.contest.title": "Impugnar veredicto",
+        "modal.contest.verdict": "{seller} lo marcó como «{state}»: {reason}.",
+        "modal.contest.why": "¿Por qué este lead sí encajaba?",
+        "modal.contest.hint": (
+            "El vendedor lo lee en el hilo de la tarjeta; va a la próxima revisión del SLA."
+        ),
+        "modal.error.reassign_to": "Elige al vendedor que se queda con el lead.",
+        "modal.error.reopen_why": "Explica por qué se reabre el lead.",
+        "modal.error.contest_why": "Explica por qué este lead encajaba.",
         "card.not_available": "Eso aún no está disponible.",
         "claim.not_a_seller": (
             "Solo los vendedores pueden tomar leads: consulta con un gerente si deberías serlo."

@@ -149,6 +149,7 @@ class ChannelMember(SQLModel, table=True):
 CARD_MESSAGE = "card"
 THREAD_MESSAGE = "thread_reply"
 FEEDBACK_MESSAGE = "feedback"
+DIRECT_MESSAGE = "direct"
 
 
 class SentMessage(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     CARD_MESSAGE,
     ChannelMember,
+    Contest,
     Lead,
     LeadEvent,
     OutboxEntry,
@@ -604,6 +605,45 @@ def last_event(session: Session, *, lead_id: int) -> LeadEvent | None:
         .order_by(col(LeadEvent.id).desc())
         .limit(1)
     )
+    return session.exec(statement).first()
+
+
+def newest_event_of(session: Session, *, lead_id: int, kinds: Sequence[str]) -> LeadEvent | None:
+    """The lead's latest event of one of `kinds`."""
+    statement = (
+        select(LeadEvent)
+        .where(LeadEvent.lead_id == lead_id, col(LeadEvent.kind).in_(kinds))
+        .order_by(col(LeadEvent.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def newest_message(
+    session: Session, *, lead_id: int, kind: str, channel_id: str | None = None
+) -> SentMessage | None:
+    """The latest message of `kind` the bot posted about the lead (in `channel_id`, if
+    given): its card, or its latest feedback message."""
+    statement = select(SentMessage).where(SentMessage.lead_id == lead_id, SentMessage.kind == kind)
+    if channel_id is not None:
+        statement = statement.where(SentMessage.channel_id == channel_id)
+    return session.exec(statement.order_by(col(SentMessage.id).desc()).limit(1)).first()
+
+
+def add_contest(session: Session, *, contest: Contest) -> bool:
+    """Record the objection; False when its verdict was already contested (the unique key
+    on the verdict decides between two marketers at once)."""
+    try:
+        with session.begin_nested():
+            session.add(contest)
+    except IntegrityError:
+        return False
+    return True
+
+
+def contest_of(session: Session, *, exit_event_id: int) -> Contest | None:
+    """The objection to this verdict, if any."""
+    statement = select(Contest).where(Contest.exit_event_id == exit_event_id)
     return session.exec(statement).first()
 
 

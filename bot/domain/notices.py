@@ -20,6 +20,8 @@ CARD_REFRESH = "card_refresh"  # redraw the lead's card in place
 THREAD_LINE = "thread_line"  # one line in the card's thread: the audit trail
 EPHEMERAL = "ephemeral"  # a private answer to one person in a channel
 FEEDBACK = "feedback"  # why a lead left, posted for marketing
+FEEDBACK_REFRESH = "feedback_refresh"  # redraw that message (it was contested)
+DIRECT = "direct"  # a direct message to one person about a lead, with a link to its card
 
 
 def _queue(
@@ -104,9 +106,11 @@ def feedback(
     reason: str,
     note: str | None,
     rating: int | None,
+    verdict_event: int,
     at: datetime,
 ) -> None:
-    """Tell marketing, in its channel, why a lead left: the closed loop."""
+    """Tell marketing, in its channel, why a lead left: the closed loop. `verdict_event`
+    is the exit's event, the verdict a marketer may contest."""
     _queue(
         session,
         kind=FEEDBACK,
@@ -119,6 +123,50 @@ def feedback(
             "reason": reason,
             "note": note,
             "rating": rating,
+            "event": verdict_event,
         },
+        at=at,
+    )
+
+
+def refresh_feedback(
+    session: Session,
+    *,
+    lead_id: int,
+    marketing_channel: str,
+    verdict: dict[str, Any],
+    contest: dict[str, Any],
+    at: datetime,
+) -> None:
+    """Redraw the lead's latest feedback message in place: `verdict` as first told
+    (the `feedback` payload), now with `contest` (who contested it, and why)."""
+    _queue(
+        session,
+        kind=FEEDBACK_REFRESH,
+        lead_id=lead_id,
+        channel_id=marketing_channel,
+        payload={**verdict, "contest": contest},
+        at=at,
+    )
+
+
+def direct(
+    session: Session,
+    *,
+    user_id: str,
+    lead_id: int,
+    card_channel: str,
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+) -> None:
+    """A direct message to `user_id` (`key` filled with `params`) with a link to the card
+    in `card_channel`. Delivered once, like a card: a DM is a message people keep."""
+    _queue(
+        session,
+        kind=DIRECT,
+        lead_id=lead_id,
+        channel_id=user_id,
+        payload={"key": key, "params": params, "card_channel": card_channel},
         at=at,
     )

@@ -51,6 +51,10 @@ class WorkAnswer(StrEnum):
     NOT_FOUND = "not_found"
     NOTHING_TO_UNDO = "nothing_to_undo"
     TOO_LATE = "too_late"
+    NOT_A_MANAGER = "not_a_manager"  # reassign and reopen are the managers'
+    NOT_A_MARKETER = "not_a_marketer"  # contesting a verdict is marketing's
+    ALREADY_CONTESTED = "already_contested"
+    VERDICT_CHANGED = "verdict_changed"  # the contested verdict no longer stands
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def log_attempt(
             at=at,
             data={"attempt": attempt.id},
         )
-    _tell_everyone(session, lead_id, who, at, "thread.attempt", how=how, outcome=outcome)
+    tell_everyone(session, lead_id, who, at, "thread.attempt", how=how, outcome=outcome)
     return WorkAnswer.DONE
 
 
@@ -187,6 +191,9 @@ def close(
         line=("thread.closed", {"state": exit_.value, "reason": reason}),
     )
     if answer is WorkAnswer.DONE and who.roles.marketing_channel:
+        verdict = queries.newest_event_of(
+            session, lead_id=lead_id, kinds=[EXIT_ACTIONS[exit_].value]
+        )
         notices.feedback(
             session,
             lead_id=lead_id,
@@ -197,6 +204,7 @@ def close(
             reason=reason,
             note=note,
             rating=rating,
+            verdict_event=verdict.id,
             at=at,
         )
     return answer
@@ -239,7 +247,7 @@ def undo_last(session: Session, *, lead_id: int, who: Who, at: datetime) -> Work
         )
     )
     session.flush()
-    _tell_everyone(session, lead_id, who, at, "thread.undone", what=undone[-1].kind)
+    tell_everyone(session, lead_id, who, at, "thread.undone", what=undone[-1].kind)
     return WorkAnswer.DONE
 
 
@@ -283,7 +291,7 @@ def _move(
     if rating is not None:
         queries.rate_lead(session, lead_id=lead_id, rating=rating)
     key, params = line
-    _tell_everyone(session, lead_id, who, at, key, **params)
+    tell_everyone(session, lead_id, who, at, key, **params)
     return WorkAnswer.DONE
 
 
@@ -306,11 +314,13 @@ def refuse(
     answer: WorkAnswer,
     at: datetime,
     lead: Lead | None,
+    **details: str,
 ) -> WorkAnswer:
-    """Tell `who` privately why they cannot act on the lead; returns `answer`."""
-    params: dict = {}
+    """Tell `who` privately why they cannot act on the lead (`details` fill the answer's
+    text beside the lead's owner and state); returns `answer`."""
+    params: dict = dict(details)
     if lead is not None:
-        params = {"owner": lead.owner_id or "", "state": state_of(lead).label}
+        params |= {"owner": lead.owner_id or "", "state": state_of(lead).label}
     notices.tell(
         session,
         user_id=who.user_id,
@@ -323,9 +333,11 @@ def refuse(
     return answer
 
 
-def _tell_everyone(
+def tell_everyone(
     session: Session, lead_id: int, who: Who, at: datetime, key: str, **params
 ) -> None:
+    """Redraw the lead's card where `who` clicked, and add `key` (with `who` as its `user`)
+    to its thread."""
     notices.refresh_card(session, lead_id=lead_id, channel_id=who.channel_id, at=at)
     notices.thread_line(
         session,

@@ -41,11 +41,12 @@ from bot.domain.routing import Route, channel_for
 from bot.runtime import Runtime
 from handlers.slack.card import build_card
 from handlers.slack.feedback import build_feedback
-from handlers.slack.notices import render_notice
+from handlers.slack.notices import build_direct, render_notice
 from storage import queries
 from storage.db import session_scope
 from storage.models import (
     CARD_MESSAGE,
+    DIRECT_MESSAGE,
     FEEDBACK_MESSAGE,
     THREAD_MESSAGE,
     Lead,
@@ -78,11 +79,14 @@ MESSAGE_KINDS = {
     notices.LEAD_CARD: CARD_MESSAGE,
     notices.THREAD_LINE: THREAD_MESSAGE,
     notices.FEEDBACK: FEEDBACK_MESSAGE,
+    notices.DIRECT: DIRECT_MESSAGE,
 }
 # The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
 THREAD_EVENT = "smarketing_thread_line"
 FEEDBACK_EVENT = "smarketing_feedback"
+DIRECT_EVENT = "smarketing_direct"
+OUR_EVENTS = frozenset({CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT})
 
 
 def worker_name() -> str:
@@ -99,7 +103,7 @@ class _Outcome(Enum):
 # Kinds that post a message (chat.postMessage: Slack's one-a-second per channel), and the
 # rest (redraws and private answers), which get a quicker lane of their own per channel so
 # a burst of cards never holds up the answer to a click.
-POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE, notices.FEEDBACK)
+POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE, notices.FEEDBACK, notices.DIRECT)
 QUICK_INTERVAL_SECONDS = 0.2
 # A private answer older than this is no use to anyone: given up rather than sent late.
 EPHEMERAL_TTL = timedelta(minutes=2)
@@ -147,6 +151,8 @@ class DeliveryWorker:
         self._in_flight = 0
         self._look_now = False
         self._tz = runtime.settings.timezone
+        # User id -> the bot's direct conversation with them (`conversations.open`).
+        self._direct_channels: dict[str, str] = {}
         runtime.outbox_bell.subscribe(self.wake)
 
     # -- running -------------------------------------------------------------------------
@@ -332,29 +338,36 @@ class DeliveryWorker:
         """Carry out one entry; the outcome, and how long its lane should wait after it."""
         if entry.kind == notices.CARD_REFRESH:
             return self._redraw(entry, lead)
+        if entry.kind == notices.FEEDBACK_REFRESH:
+            return self._redraw_feedback(entry, lead)
         if entry.kind == notices.EPHEMERAL:
             return self._answer(entry)
         return self._deliver(entry, lead)
 
     def _deliver(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
-        """Post one message (a card, a thread line) exactly once."""
-        thread_ts = None
+        """Post one message (a card, a thread line, a feedback or direct message) exactly
+        once."""
+        thread_ts, channel = None, entry.channel_id
+        if entry.kind == notices.DIRECT:
+            channel = self._direct_channel(entry.channel_id)
+            if channel is None:
+                return self._not_yet(entry, "direct_channel_unavailable")
         if entry.kind == notices.THREAD_LINE:
             thread_ts = self._card_ts(entry)
             if thread_ts is None:  # its card is not in Slack yet: after it
                 return self._not_yet(entry, "card_not_posted_yet")
         card_link = None
-        if entry.kind == notices.FEEDBACK:
+        if entry.kind in (notices.FEEDBACK, notices.DIRECT):
             card_link, known = self._card_link(entry)
             if not known:
                 return self._not_yet(entry, "permalink_unavailable")
         if entry.posting_since is not None:
-            found, known = self._find_earlier_post(entry, thread_ts)
+            found, known = self._find_earlier_post(entry, thread_ts, channel)
             if not known:
                 self._postpone(entry, Failure.TRANSIENT, "history_unavailable", maybe_posted=True)
                 return _Outcome.RELEASED, 0.0
             if found is not None:
-                self._record(entry, found, thread_ts)
+                self._record(entry, found, thread_ts, channel)
                 logger.info("delivery: entry %s was already posted as %s", entry.id, found)
                 return _Outcome.DELIVERED, 0.0
         now = utcnow()
@@ -376,6 +389,11 @@ class DeliveryWorker:
                 lead, entry.payload, self._runtime.translate, card_link=card_link
             )
             event_type = FEEDBACK_EVENT
+        elif entry.kind == notices.DIRECT and lead is not None:
+            message = build_direct(
+                lead, entry.payload, self._runtime.translate, card_link=card_link
+            )
+            event_type = DIRECT_EVENT
         elif lead is not None:
             message = build_card(lead, self._runtime.translate, now=utcnow())
             event_type = CARD_EVENT
@@ -384,7 +402,7 @@ class DeliveryWorker:
             return _Outcome.RELEASED, 0.0
         try:
             response = self._client.chat_postMessage(
-                channel=entry.channel_id,
+                channel=channel,
                 thread_ts=thread_ts,
                 **message,
                 metadata={
@@ -399,7 +417,7 @@ class DeliveryWorker:
         except Exception as error:  # a timeout or a dropped connection: it may have posted
             self._postpone(entry, Failure.TRANSIENT, _describe(error), maybe_posted=True)
             return _Outcome.RELEASED, self._interval
-        self._record(entry, response["ts"], thread_ts)
+        self._record(entry, response["ts"], thread_ts, channel)
         return _Outcome.DELIVERED, self._interval
 
     def _not_yet(self, entry: OutboxEntry, why: str) -> tuple[_Outcome, float]:
@@ -407,6 +425,20 @@ class DeliveryWorker:
         uncertain = entry.posting_since is not None
         self._postpone(entry, Failure.TRANSIENT, why, maybe_posted=uncertain)
         return _Outcome.RELEASED, 0.0
+
+    def _direct_channel(self, user_id: str) -> str | None:
+        """The id of the bot's direct conversation with `user_id` (opened if need be), which
+        the history search needs; None when Slack does not answer now."""
+        known = self._direct_channels.get(user_id)
+        if known is not None:
+            return known
+        try:
+            response = self._client.conversations_open(users=user_id)
+        except Exception as error:
+            logger.warning("delivery: no direct conversation with %s: %s", user_id, error)
+            return None
+        self._direct_channels[user_id] = response["channel"]["id"]
+        return self._direct_channels[user_id]
 
     def _card_link(self, entry: OutboxEntry) -> tuple[str | None, bool]:
         """(the permalink of the lead's card, or None if it has none; whether Slack answered)."""
@@ -441,7 +473,7 @@ class DeliveryWorker:
         return _Outcome.RELEASED, self._interval
 
     def _find_earlier_post(
-        self, entry: OutboxEntry, thread_ts: str | None
+        self, entry: OutboxEntry, thread_ts: str | None, channel: str
     ) -> tuple[str | None, bool]:
         """(ts of the message an earlier try posted, or None; whether the search was complete).
         A card is looked for in the channel's history, a thread line in its thread."""
@@ -455,7 +487,7 @@ class DeliveryWorker:
         try:
             for _page in range(HISTORY_PAGES):
                 response = search(
-                    channel=entry.channel_id,
+                    channel=channel,
                     oldest=f"{oldest:.6f}",
                     include_all_metadata=True,
                     limit=HISTORY_PAGE_SIZE,
@@ -468,7 +500,7 @@ class DeliveryWorker:
                 if not cursor:
                     return None, True
         except Exception as error:
-            logger.warning("delivery: history of %s unavailable: %s", entry.channel_id, error)
+            logger.warning("delivery: history of %s unavailable: %s", channel, error)
         return None, False
 
     def _render(self, entry: OutboxEntry) -> str:
@@ -490,6 +522,24 @@ class DeliveryWorker:
         card = build_card(lead, self._runtime.translate, now=utcnow())
         return self._quick(
             entry, partial(self._client.chat_update, channel=entry.channel_id, ts=card_ts, **card)
+        )
+
+    def _redraw_feedback(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
+        """Update the lead's latest message to marketing in place (it was contested)."""
+        with self._runtime.sessions() as session:
+            message = queries.newest_message(
+                session, lead_id=entry.lead_id, kind=FEEDBACK_MESSAGE, channel_id=entry.channel_id
+            )
+        if message is None or lead is None:  # nothing to redraw
+            self._finish(entry, None)
+            return _Outcome.DELIVERED, 0.0
+        card_link, known = self._card_link(entry)
+        if not known:
+            return self._not_yet(entry, "permalink_unavailable")
+        redrawn = build_feedback(lead, entry.payload, self._runtime.translate, card_link=card_link)
+        return self._quick(
+            entry,
+            partial(self._client.chat_update, channel=entry.channel_id, ts=message.ts, **redrawn),
         )
 
     def _answer(self, entry: OutboxEntry) -> tuple[_Outcome, float]:
@@ -537,15 +587,15 @@ class DeliveryWorker:
 
     # -- recording -----------------------------------------------------------------------
 
-    def _record(self, entry: OutboxEntry, ts: str, thread_ts: str | None = None) -> None:
-        """Posted: done, with its message. If the database fails here the entry keeps its
-        posting mark, and whoever takes it next finds the message in the history."""
+    def _record(self, entry: OutboxEntry, ts: str, thread_ts: str | None, channel: str) -> None:
+        """Posted in `channel`: done, with its message. If the database fails here the entry
+        keeps its posting mark, and whoever takes it next finds the message in the history."""
         try:
             with session_scope(self._runtime.sessions) as session:
                 queries.finish_delivery(
                     session,
                     entry=entry,
-                    channel_id=entry.channel_id,
+                    channel_id=channel,
                     ts=ts,
                     at=utcnow(),
                     message_kind=MESSAGE_KINDS.get(entry.kind, CARD_MESSAGE),
@@ -572,7 +622,7 @@ class DeliveryWorker:
 def _tags(message: dict, entry_id: int) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    tagged = metadata.get("event_type") in (CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT)
+    tagged = metadata.get("event_type") in OUR_EVENTS
     return tagged and payload.get("outbox_id") == entry_id
 
 

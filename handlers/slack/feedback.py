@@ -28,7 +28,8 @@ def build_feedback(
     lead: Any, verdict: dict[str, Any], _: Translator, *, card_link: str | None
 ) -> dict[str, Any]:
     """The message for marketing about `lead`, closed with `verdict` (the notice payload:
-    exit, reason, note, rating, user)."""
+    exit, reason, note, rating, user, the verdict's event, and once contested, `contest`:
+    who contested it and why; the Contest button then gives way to their words)."""
     who = lead_title(lead, _)
     state = _.exit(verdict["exit"])
     origin = " · ".join(escape(v) for v in (lead.source, lead.campaign) if v) or "—"
@@ -46,10 +47,19 @@ def build_feedback(
     if verdict.get("note"):
         note = f"*{_('feedback.note')}*\n{escape(verdict['note'])}"
         blocks.append(section(ids.FEEDBACK_NOTE, note))
-    elements = [button(ids.ACTION_CONTEST, _("feedback.contest"), value=str(lead.id))]
+    contest = verdict.get("contest")
+    elements = []
+    if contest:
+        said = _("feedback.contested", user=mention(contest.get("user")) or "—",
+                 text=escape(contest.get("text") or ""))  # fmt: skip
+        blocks.append(section(ids.FEEDBACK_CONTESTED, said))
+    else:
+        value = f"{lead.id}:{verdict.get('event') or ''}"
+        elements.append(button(ids.ACTION_CONTEST, _("feedback.contest"), value=value))
     link = safe_url(card_link)
     if link:
         elements.append(button(ids.ACTION_OPEN_CARD, _("feedback.card"), url=link))
-    blocks.append({"type": "actions", "block_id": ids.FEEDBACK_ACTIONS, "elements": elements})
+    if elements:
+        blocks.append({"type": "actions", "block_id": ids.FEEDBACK_ACTIONS, "elements": elements})
     text = _("feedback.text", state=state, lead=who, reason=_.reason(verdict["reason"]))
     return {"text": shorten(text, FALLBACK_TEXT_MAX), "blocks": blocks}

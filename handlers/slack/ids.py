@@ -36,6 +36,9 @@ VIEW_ATTEMPT = "lead_attempt_modal"
 VIEW_MEETING = "lead_meeting_modal"
 VIEW_WON = "lead_won_modal"
 VIEW_EXIT = "lead_exit_modal"
+VIEW_REASSIGN = "lead_reassign_modal"
+VIEW_REOPEN = "lead_reopen_modal"
+VIEW_CONTEST = "lead_contest_modal"
 # …their blocks (the ids a `response_action: errors` answer points at)…
 MODAL_LEAD = "modal_lead"
 BLOCK_ATTEMPT_HOW = "attempt_how"
@@ -45,13 +48,21 @@ BLOCK_WON_VALUE = "won_value"
 BLOCK_EXIT_REASON = "exit_reason"
 BLOCK_RATING = "rating"
 BLOCK_NOTE = "note"
+BLOCK_REASSIGN_TO = "reassign_to"
+BLOCK_REOPEN_WHY = "reopen_why"
+BLOCK_CONTEST_WHY = "contest_why"
 # …and the one action id of the element inside every input block.
 MODAL_VALUE = "value"
+
+# The direct message that hands a lead to its new owner.
+DIRECT_TEXT = "direct_text"
+DIRECT_ACTIONS = "direct_actions"
 
 # The closed loop's message to marketing.
 FEEDBACK_HEADLINE = "feedback_headline"
 FEEDBACK_FIELDS = "feedback_fields"
 FEEDBACK_NOTE = "feedback_note"
 FEEDBACK_ACTIONS = "feedback_actions"
+FEEDBACK_CONTESTED = "feedback_contested"
 ACTION_CONTEST = "lead_contest"
 ACTION_OPEN_CARD = "open_card"

@@ -18,6 +18,7 @@ BOT_SCOPES = {
     "channels:history": "find a card already posted after a lost answer; read card threads",
     "groups:history": "the same in private channels",
     "im:write": "open DMs for reminders, charts and exports",
+    "im:history": "find a direct message already sent after a lost answer",
     "users:read": "people's names and time zones",
     "files:write": "send charts and exports to a DM",
 }

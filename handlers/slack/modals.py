@@ -1,4 +1,5 @@
-"""The modals behind a claimed card's buttons, and the reading of what a seller submits.
+"""The modals behind a card's buttons and menu (and the marketing message's Contest), and
+the reading of what people submit.
 
 Builders are pure: a `Lead`, the team's language and the caller's `private_metadata` in, a
 `views.open` view out. The metadata is the caller's to define (typically the lead id and
@@ -31,7 +32,7 @@ from bot.domain.normalize import LONG_TEXT_LIMIT, clean_text
 from bot.domain.vocabulary import ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, EXIT_REASONS, Exit
 from bot.i18n import Translator
 from handlers.slack import ids
-from handlers.slack.blocks import escape, mrkdwn, shorten
+from handlers.slack.blocks import SECTION_TEXT_MAX, escape, mrkdwn, shorten
 from storage.models import Lead
 
 # How a seller reached out, and how it went (DESIGN: "connected" makes a lead contacted).
@@ -213,6 +214,59 @@ def exit_modal(exit_: Exit, lead: Lead, _: Translator, *, metadata: str) -> dict
     )
 
 
+def reassign_modal(lead: Lead, _: Translator, *, metadata: str) -> dict[str, Any]:
+    """Reassign (managers): the seller who takes the lead over, and an optional note."""
+    picker = {
+        "type": "users_select",
+        "action_id": ids.MODAL_VALUE,
+        "placeholder": _plain(_("modal.reassign.placeholder")),
+    }
+    return _modal(
+        ids.VIEW_REASSIGN,
+        _("modal.reassign.title"),
+        lead,
+        _,
+        metadata,
+        [
+            _input(
+                ids.BLOCK_REASSIGN_TO,
+                _("modal.reassign.to"),
+                picker,
+                hint=_("modal.reassign.hint"),
+            ),
+            _note(_),
+        ],
+    )
+
+
+def reopen_modal(lead: Lead, _: Translator, *, metadata: str) -> dict[str, Any]:
+    """Reopen (managers): why the lead comes back."""
+    return _modal(
+        ids.VIEW_REOPEN,
+        _("modal.reopen.title"),
+        lead,
+        _,
+        metadata,
+        [_text_input(ids.BLOCK_REOPEN_WHY, _("modal.reopen.why"), _("modal.reopen.hint"))],
+    )
+
+
+def contest_modal(lead: Lead, verdict: str, _: Translator, *, metadata: str) -> dict[str, Any]:
+    """Contest (marketers): why the lead was a fit after all. `verdict` is the seller's
+    verdict as safe mrkdwn (who, which exit, which reason), shown above the field."""
+    return _modal(
+        ids.VIEW_CONTEST,
+        _("modal.contest.title"),
+        lead,
+        _,
+        metadata,
+        [
+            {"type": "section", "text": mrkdwn(shorten(verdict, SECTION_TEXT_MAX))},
+            _text_input(ids.BLOCK_CONTEST_WHY, _("modal.contest.why"), _("modal.contest.hint")),
+        ],
+    )
+
+
 def plain_amount(value: float | None) -> str | None:
     """An amount as a seller would type it back (`6667`, `6667.5`): no thousands separator
     and at most two decimals, so `parse_amount` reads it as the same number. None when there
@@ -304,6 +358,17 @@ def _note(_: Translator) -> dict[str, Any]:
     return _input(ids.BLOCK_NOTE, _("modal.note"), element, optional=True)
 
 
+def _text_input(block_id: str, label: str, hint: str) -> dict[str, Any]:
+    """A required multi-line text (a reason in the person's words)."""
+    element = {
+        "type": "plain_text_input",
+        "action_id": ids.MODAL_VALUE,
+        "multiline": True,
+        "max_length": NOTE_MAX,
+    }
+    return _input(block_id, label, element, hint=hint)
+
+
 def _rating(_: Translator) -> dict[str, Any]:
     choices = [(str(r), _(f"modal.rating.{r}")) for r in RATINGS]
     return _input(
@@ -375,6 +440,34 @@ def read_exit(exit_: Exit, values: Mapping[str, Any], _: Translator) -> ExitInpu
     if errors:
         raise ModalErrors(errors)
     return ExitInput(reason=reason, note=read_note(values), rating=rating)
+
+
+def read_reassign(values: Mapping[str, Any], _: Translator) -> tuple[str, str | None]:
+    """(the chosen user id, the optional note)."""
+    chosen = _element_state(values, ids.BLOCK_REASSIGN_TO).get("selected_user")
+    if not isinstance(chosen, str) or not _USER_ID.fullmatch(chosen):
+        raise ModalErrors({ids.BLOCK_REASSIGN_TO: _("modal.error.reassign_to")})
+    return chosen, read_note(values)
+
+
+def read_reopen(values: Mapping[str, Any], _: Translator) -> str:
+    """Why the lead is reopened: required."""
+    return _required_text(values, ids.BLOCK_REOPEN_WHY, _("modal.error.reopen_why"))
+
+
+def read_contest(values: Mapping[str, Any], _: Translator) -> str:
+    """Why the lead was a fit: required."""
+    return _required_text(values, ids.BLOCK_CONTEST_WHY, _("modal.error.contest_why"))
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+def _required_text(values: Mapping[str, Any], block_id: str, problem: str) -> str:
+    text = clean_text(_typed(values, block_id) or "", limit=NOTE_MAX, multiline=True)
+    if not text:
+        raise ModalErrors({block_id: problem})
+    return text
 
 
 def read_note(values: Mapping[str, Any]) -> str | None:

@@ -10,9 +10,19 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.i18n import Translator
-from handlers.slack.blocks import escape, mention
+from handlers.slack import ids
+from handlers.slack.blocks import (
+    FALLBACK_TEXT_MAX,
+    button,
+    escape,
+    lead_title,
+    mention,
+    safe_url,
+    section,
+    shorten,
+)
 
-PEOPLE = ("user", "owner")
+PEOPLE = ("user", "owner", "previous", "seller", "marketer")
 
 
 # Parameters that are codes, shown as their label: name -> catalog key prefix.
@@ -24,11 +34,21 @@ LABELLED = {
 }
 
 
-def render_notice(payload: dict[str, Any], _: Translator, *, timezone: tzinfo = UTC) -> str:
-    """The text of a notice (`{"key": …, "params": {…}}`); times in `timezone`."""
+def render_notice(
+    payload: dict[str, Any],
+    _: Translator,
+    *,
+    timezone: tzinfo = UTC,
+    rendered: dict[str, str] | None = None,
+) -> str:
+    """The text of a notice (`{"key": …, "params": {…}}`); times in `timezone`.
+    `rendered` adds parameters the caller already made safe mrkdwn (a lead's title).
+    An empty optional part (a note) leaves no trailing space."""
     params = dict(payload.get("params") or {})
     for name, value in params.items():
-        if name in PEOPLE:
+        if value is None:
+            params[name] = ""
+        elif name in PEOPLE:
             params[name] = _mention(str(value))
         elif name == "state":
             params[name] = _state_label(str(value), _)
@@ -38,7 +58,7 @@ def render_notice(payload: dict[str, Any], _: Translator, *, timezone: tzinfo = 
             params[name] = _when(str(value), timezone)
         else:
             params[name] = escape(str(value))
-    return _(payload["key"], **params)
+    return _(payload["key"], **params, **(rendered or {})).strip()
 
 
 def _label(key: str, code: str, _: Translator) -> str:
@@ -67,3 +87,17 @@ def _state_label(code: str, _: Translator) -> str:
         except KeyError:
             continue
     return escape(code)
+
+
+def build_direct(
+    lead: Any, payload: dict[str, Any], _: Translator, *, card_link: str | None
+) -> dict[str, Any]:
+    """A direct message about `lead` (the notice's text, the lead's title as `{lead}`) with
+    a button to its card."""
+    text = render_notice(payload, _, rendered={"lead": lead_title(lead, _)})
+    blocks: list[dict[str, Any]] = [section(ids.DIRECT_TEXT, text)]
+    link = safe_url(card_link)
+    if link:
+        elements = [button(ids.ACTION_OPEN_CARD, _("feedback.card"), url=link)]
+        blocks.append({"type": "actions", "block_id": ids.DIRECT_ACTIONS, "elements": elements})
+    return {"text": shorten(text, FALLBACK_TEXT_MAX), "blocks": blocks}

@@ -2,72 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import select
+from workbench import (
+    LOST,
+    MANAGER,
+    MARKETER,
+    NOW,
+    OWNER,
+    SALES,
+    SELLER,
+    STRANGER,
+    act,
+    kinds,
+    lead,
+    thread_lines,
+)
 
-from bot.domain import work
-from bot.domain.claim import claim_lead
-from bot.domain.roles import RoleDirectory
 from bot.domain.vocabulary import Exit
-from bot.domain.work import Who, WorkAnswer
-from storage.db import session_scope
-from storage.models import Lead, LeadEvent, OutboxEntry
-
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-SALES = "C0SALES"
-OWNER, SELLER, MARKETER, MANAGER, STRANGER = "U0OWNER", "U0SELLER", "U0MKT", "U0BOSS", "U0ZED"
-ROLES = RoleDirectory((OWNER, SELLER), (MARKETER,), (MANAGER,), SALES, "C0MKT", "C0MGR")
-
-
-def who(user: str) -> Who:
-    return Who(user_id=user, channel_id=SALES, roles=ROLES)
-
-
-@pytest.fixture
-def lead_id(sessions) -> int:
-    with session_scope(sessions) as session:
-        lead = Lead(name="Lucía", stage="profiled", profiled_at=NOW, estimated_value=6667)
-        session.add(lead)
-        session.flush()
-        return lead.id
-
-
-@pytest.fixture
-def claimed(sessions, lead_id) -> int:
-    with session_scope(sessions) as session:
-        claim_lead(session, lead_id=lead_id, user_id=OWNER, channel_id=SALES, roles=ROLES, at=NOW)
-    return lead_id
-
-
-def act(sessions, name: str, lead_id: int, user: str = OWNER, at=NOW, **details) -> WorkAnswer:
-    with session_scope(sessions) as session:
-        return getattr(work, name)(session, lead_id=lead_id, who=who(user), at=at, **details)
-
-
-def lead(sessions, lead_id: int) -> Lead:
-    with sessions() as session:
-        return session.get(Lead, lead_id)
-
-
-def kinds(sessions, lead_id: int) -> list[str]:
-    with sessions() as session:
-        statement = select(LeadEvent.kind).where(LeadEvent.lead_id == lead_id)
-        return list(session.exec(statement.order_by(col(LeadEvent.id))))
-
-
-def thread_lines(sessions) -> list[str]:
-    with sessions() as session:
-        entries = session.exec(select(OutboxEntry).where(OutboxEntry.kind == "thread_line"))
-        return [e.payload["key"] for e in entries]
-
+from bot.domain.work import WorkAnswer
+from storage.models import LeadEvent, OutboxEntry
 
 ATTEMPT = {"how": "call", "outcome": "no_answer", "note": None}
 CONNECTED = {"how": "whatsapp", "outcome": "connected", "note": "Talked 10 min"}
 MEETING = {"when": NOW + timedelta(days=2), "note": None}
 WON = {"value": 7000.0, "rating": 5, "note": None}
-LOST = {"exit_": Exit.LOST, "reason": "price", "note": "Too expensive", "rating": 3}
 
 
 def test_the_whole_lifecycle_claim_attempts_meeting_won(sessions, claimed):
@@ -98,6 +59,7 @@ def test_an_exit_keeps_its_reason_note_and_rating_and_tells_marketing(sessions, 
     assert (closed.exit, closed.exit_reason, closed.quality_rating) == ("lost", "price", 3)
     with sessions() as session:
         [told] = session.exec(select(OutboxEntry).where(OutboxEntry.kind == "feedback")).all()
+        [verdict] = session.exec(select(LeadEvent).where(LeadEvent.kind == "lose")).all()
     assert told.channel_id == "C0MKT"
     assert told.payload == {
         "card_channel": SALES,
@@ -106,6 +68,7 @@ def test_an_exit_keeps_its_reason_note_and_rating_and_tells_marketing(sessions, 
         "reason": "price",
         "note": "Too expensive",
         "rating": 3,
+        "event": verdict.id,
     }
     assert act(sessions, "log_attempt", claimed, **ATTEMPT) is WorkAnswer.NOT_NOW
 

@@ -18,6 +18,7 @@ VERDICT = {
     "rating": 2,
     "user": "U0ALICE",
     "card_channel": "C0SALES",
+    "event": 41,
 }
 
 
@@ -48,7 +49,7 @@ def test_it_tells_marketing_who_why_and_from_which_campaign():
     ]
     assert "Lisbon" in message["blocks"][2]["text"]["text"]
     contest, card = message["blocks"][-1]["elements"]
-    assert (contest["action_id"], contest["value"]) == (ids.ACTION_CONTEST, "7")
+    assert (contest["action_id"], contest["value"]) == (ids.ACTION_CONTEST, "7:41")
     assert card["url"] == "https://x.slack.com/archives/C/p1"
 
 
@@ -76,3 +77,15 @@ def test_hostile_lead_data_and_notes_stay_inert_and_within_limits(language):
     for text in texts(message):
         assert "<!" not in text and "<http" not in text and "<@U0BOSS>" not in text
     assert len(message["blocks"][-1]["elements"]) == 1  # not a web link: no button
+
+
+@pytest.mark.parametrize("_", [EN, ES])
+def test_once_contested_it_shows_who_and_why_instead_of_the_button(_):
+    contested = VERDICT | {"contest": {"user": "U0BRUNO", "text": "They asked <!channel> *twice*"}}
+    message = build_feedback(lead(), contested, _, card_link="https://x.slack.com/archives/C/p1")
+    assert check_message(message) == []
+    blocks = {b["block_id"]: b for b in message["blocks"]}
+    said = blocks[ids.FEEDBACK_CONTESTED]["text"]["text"]
+    assert "<@U0BRUNO>" in said and "&lt;!channel&gt;" in said and "<!channel>" not in said
+    buttons = [e["action_id"] for e in blocks[ids.FEEDBACK_ACTIONS]["elements"]]
+    assert buttons == [ids.ACTION_OPEN_CARD]

@@ -9,13 +9,14 @@ import logging
 
 from slack_bolt import App
 
-from bot.domain import notices, work
+from bot.domain import manage, notices, work
 from bot.domain.claim import claim_lead
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import ids, modals
+from handlers.slack.notices import render_notice
 from storage.db import session_scope
-from storage.models import Lead
+from storage.models import Lead, LeadEvent
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,7 @@ MODAL_BUTTONS = {
     ids.ACTION_NOT_A_FIT: Exit.REJECTED,
 }
 # Controls whose flows do not exist yet: acknowledged and answered privately.
-NOT_YET = (ids.ACTION_ACCEPT, ids.ACTION_CONTEST)
-NOT_YET_MENU = (ids.MENU_REASSIGN, ids.MENU_REOPEN)
+NOT_YET = (ids.ACTION_ACCEPT,)
 
 
 def register(app: App) -> None:
@@ -39,6 +39,7 @@ def register(app: App) -> None:
     for action_id in MODAL_BUTTONS:
         app.action(action_id)(open_modal)
     app.action(ids.ACTION_CARD_MENU)(menu)
+    app.action(ids.ACTION_CONTEST)(contest)
     for action_id in NOT_YET:
         app.action(action_id)(not_available)
     # Slack opens the profile link itself; the app only has to acknowledge the click.
@@ -70,10 +71,22 @@ def open_modal(ack, body, client, context) -> None:
     """Check who is clicking, then open the action's modal right after the ack (Slack's
     trigger id lasts three seconds); someone who may not act is told why instead."""
     runtime: Runtime = context["runtime"]
+    kind = MODAL_BUTTONS[body["actions"][0]["action_id"]]
+
+    def build(lead: Lead, _, *, metadata: str) -> dict:
+        return _modal(kind, lead, _, metadata)
+
+    exit_ = kind.value if isinstance(kind, Exit) else None
+    _checked_modal(ack, body, client, runtime, work.may_work, build, exit_=exit_)
+
+
+def _checked_modal(ack, body, client, runtime: Runtime, may, build, *, exit_=None) -> None:
+    """Ask `may(session, lead, who)` (None: allowed, else the answer to tell), then ack and
+    open `build(lead, translate, metadata=…)` after the ack, or tell why not."""
     lead_id, who = _lead_id(body), _who(body, runtime)
     with session_scope(runtime.sessions) as session:
         lead = session.get(Lead, lead_id) if lead_id is not None else None
-        refusal = work.WorkAnswer.NOT_FOUND if lead is None else work.may_work(session, lead, who)
+        refusal = work.WorkAnswer.NOT_FOUND if lead is None else may(session, lead, who)
         if refusal is not None:
             work.refuse(session, lead_id=lead_id, who=who, answer=refusal, at=utcnow(), lead=lead)
         else:
@@ -82,17 +95,23 @@ def open_modal(ack, body, client, context) -> None:
     if refusal is not None:
         runtime.outbox_bell.ring()
         return
-    kind = MODAL_BUTTONS[body["actions"][0]["action_id"]]
-    exit_ = {"exit": kind.value} if isinstance(kind, Exit) else {}
-    metadata = json.dumps({"lead": lead_id, "channel": who.channel_id, **exit_})
-    view = _modal(kind, lead, runtime, metadata)
+    extra = {"exit": exit_} if exit_ else {}
+    metadata = json.dumps({"lead": lead_id, "channel": who.channel_id, **extra})
+    view = build(lead, runtime.translate, metadata=metadata)
     runtime.after_ack.submit(_open, client, body["trigger_id"], view)
 
 
-def menu(ack, body, context) -> None:
+def menu(ack, body, client, context) -> None:
+    """The card's menu: Undo at once; Reassign and Reopen open their modal for a manager."""
     runtime: Runtime = context["runtime"]
     choice = (body["actions"][0].get("selected_option") or {}).get("value", "")
     lead_id, who = _lead_id(body), _who(body, runtime)
+    if choice.startswith(f"{ids.MENU_REASSIGN}:"):
+        _checked_modal(ack, body, client, runtime, manage.may_reassign, modals.reassign_modal)
+        return
+    if choice.startswith(f"{ids.MENU_REOPEN}:"):
+        _checked_modal(ack, body, client, runtime, manage.may_reopen, modals.reopen_modal)
+        return
     with session_scope(runtime.sessions) as session:
         if choice.startswith(f"{ids.MENU_UNDO}:") and lead_id is not None:
             work.undo_last(session, lead_id=lead_id, who=who, at=utcnow())
@@ -100,6 +119,40 @@ def menu(ack, body, context) -> None:
             _tell_not_yet(session, body, lead_id)
     ack()
     runtime.outbox_bell.ring()
+
+
+def contest(ack, body, client, context) -> None:
+    """Contest on a marketing message: a marketer says why the lead was a fit."""
+    runtime: Runtime = context["runtime"]
+    lead_id, verdict_id = _verdict(body)
+    who = _who(body, runtime)
+    with session_scope(runtime.sessions) as session:
+        lead = session.get(Lead, lead_id) if lead_id is not None else None
+        refusal, details = manage.may_contest(session, lead, verdict_id or 0, who)
+        if refusal is not None:
+            work.refuse(session, lead_id, who, refusal, utcnow(), lead, **details)
+        else:
+            verdict = session.get(LeadEvent, verdict_id)
+            session.expunge(lead)
+    ack()
+    if refusal is not None:
+        runtime.outbox_bell.ring()
+        return
+    _ = runtime.translate
+    said = render_notice(
+        {
+            "key": "modal.contest.verdict",
+            "params": {
+                "seller": verdict.actor,
+                "state": verdict.to_stage,
+                "reason": verdict.reason_code or "other",
+            },
+        },
+        _,
+    )
+    metadata = json.dumps({"lead": lead_id, "verdict": verdict_id, "channel": who.channel_id})
+    view = modals.contest_modal(lead, said, _, metadata=metadata)
+    runtime.after_ack.submit(_open, client, body["trigger_id"], view)
 
 
 def not_available(ack, body, context) -> None:
@@ -126,8 +179,7 @@ def _tell_not_yet(session, body: dict, lead_id: int | None) -> None:
     )
 
 
-def _modal(kind, lead: Lead, runtime: Runtime, metadata: str) -> dict:
-    _ = runtime.translate
+def _modal(kind, lead: Lead, _, metadata: str) -> dict:
     if kind == "attempt":
         return modals.attempt_modal(lead, _, metadata=metadata)
     if kind == "meeting":
@@ -148,9 +200,18 @@ def _who(body: dict, runtime: Runtime) -> work.Who:
     return work.Who(body["user"]["id"], body["channel"]["id"], runtime.roles)
 
 
+def _verdict(body: dict) -> tuple[int | None, int | None]:
+    """(lead id, verdict event id) from a Contest button's `<lead>:<event>` value."""
+    lead, _sep, event = (body["actions"][0].get("value") or "").partition(":")
+    return _number(lead), _number(event)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 def _lead_id(body: dict) -> int | None:
     """The lead a card control was clicked for (its value, or a menu option's `x:<id>`)."""
     action = body["actions"][0]
     raw = action.get("value") or (action.get("selected_option") or {}).get("value", "")
-    digits = raw.rsplit(":", 1)[-1]
-    return int(digits) if digits.isdigit() else None
+    return _number(raw.rsplit(":", 1)[-1])

@@ -1,4 +1,5 @@
-"""Modal submissions from the lead card: read, validate, decide, ack.
+"""Modal submissions (the lead card's, and the marketing message's Contest): read,
+validate, decide, ack.
 
 A submission with a problem is answered with Slack's `response_action: errors`, naming the
 field, and nothing changes. A valid one is applied in the database (`bot.domain.work`), then
@@ -13,11 +14,12 @@ import logging
 
 from slack_bolt import App
 
-from bot.domain import work
+from bot.domain import manage, work
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import ids, modals
 from storage.db import session_scope
+from storage.models import Lead
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,9 @@ def register(app: App) -> None:
     app.view(ids.VIEW_MEETING)(submit_meeting)
     app.view(ids.VIEW_WON)(submit_won)
     app.view(ids.VIEW_EXIT)(submit_exit)
+    app.view(ids.VIEW_REASSIGN)(submit_reassign)
+    app.view(ids.VIEW_REOPEN)(submit_reopen)
+    app.view(ids.VIEW_CONTEST)(submit_contest)
 
 
 def submit_attempt(ack, body, view, context) -> None:
@@ -63,6 +68,45 @@ def submit_exit(ack, body, view, context) -> None:
                 "rating": closing.rating}  # fmt: skip
 
     _submitted(ack, body, view, context, work.close, details)
+
+
+def submit_reassign(ack, body, view, context) -> None:
+    """Reassign: the chosen person must be a seller other than the owner; the field says so
+    otherwise, and nothing changes."""
+    runtime: Runtime = context["runtime"]
+    _ = runtime.translate
+    try:
+        new_owner, note = modals.read_reassign(view["state"]["values"], _)
+    except modals.ModalErrors as problems:
+        ack(**problems.response())
+        return
+    metadata = _metadata(view)
+    who = work.Who(body["user"]["id"], metadata["channel"], runtime.roles)
+    with session_scope(runtime.sessions) as session:
+        lead = session.get(Lead, int(metadata["lead"]))
+        problem = None
+        if lead is not None and manage.may_reassign(session, lead, who) is None:
+            problem = manage.new_owner_problem(session, lead, who, new_owner)
+    if problem is not None:
+        ack(response_action="errors", errors={ids.BLOCK_REASSIGN_TO: _(problem)})
+        return
+    _apply(ack, body, view, runtime, manage.reassign, new_owner=new_owner, note=note)
+
+
+def submit_reopen(ack, body, view, context) -> None:
+    def details(values, _):
+        return {"reason": modals.read_reopen(values, _)}
+
+    _submitted(ack, body, view, context, manage.reopen, details)
+
+
+def submit_contest(ack, body, view, context) -> None:
+    verdict = int(_metadata(view).get("verdict") or 0)
+
+    def details(values, _):
+        return {"text": modals.read_contest(values, _), "verdict_event": verdict}
+
+    _submitted(ack, body, view, context, manage.contest, details)
 
 
 def _submitted(ack, body, view, context, action, details) -> None:
