@@ -21,7 +21,7 @@ from handlers.intake.writer import IntakeWriter
 from handlers.slack.http import slack_events_router
 from handlers.slack.identity import BotIdentity
 from handlers.slack.listeners import actions, commands, errors, events, views
-from handlers.slack.middleware import attach_runtime, skip_repeated_events
+from handlers.slack.middleware import attach_identity, attach_runtime, skip_repeated_events
 from storage import queries
 from storage.db import database_reachable
 from storage.types import utcnow
@@ -63,6 +63,7 @@ def build_bolt_app(runtime: Runtime, *, identity: BotIdentity, client: WebClient
         process_before_response=True,
     )
     app.use(attach_runtime(runtime))
+    app.use(attach_identity(identity))
     app.use(skip_repeated_events(runtime))
     for listeners in (commands, actions, views, events, errors):
         listeners.register(app)

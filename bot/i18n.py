@@ -290,6 +290,25 @@ CATALOG: dict[str, dict[str, str]] = {
             "show up here."
         ),
         "home.commands": "Try `/funnel` for the funnel and `/sla` for the agreement.",
+        "home.leads.title": "Your open leads ({count})",
+        "home.leads.none": (
+            "You have no open leads right now. New ones arrive as cards in the sales channel."
+        ),
+        "home.leads.line": "{state} · handed over {elapsed} ago",
+        "home.open_card": "Open card",
+        "home.more": "…and {count} more.",
+        "home.week.title": "This week",
+        "home.week.period": "From Monday {date}, 00:00 ({timezone}) until now",
+        "home.week.handed_over": "Handed over",
+        "home.week.accepted": "Accepted",
+        "home.week.won_value": "{count} · {revenue} won",
+        "home.week.reasons": "Top reasons for not a fit",
+        "home.week.reason": "• {reason}: {count}",
+        "home.contests.title": "Open contests ({count})",
+        "home.contests.none": "No verdict is contested right now.",
+        "home.contests.line": "{marketer} contests {seller}'s verdict: *{verdict}*",
+        "home.contests.words": "“{text}”",
+        # App manifest
         "manifest.description": "Lead hand-off, SLA and shared funnel for marketing and sales.",
         "manifest.funnel": "The funnel, broken down by zone, seller, campaign and more",
         "manifest.funnel_hint": "[period] [by zone|age|service|seller|source|campaign] [chart]",
@@ -662,6 +681,24 @@ CATALOG: dict[str, dict[str, str]] = {
             "Aquí verás tus leads, el embudo compartido y el SLA entre marketing y ventas."
         ),
         "home.commands": "Prueba `/funnel` para el embudo y `/sla` para el acuerdo.",
+        "home.leads.title": "Tus leads abiertos ({count})",
+        "home.leads.none": (
+            "No tienes leads abiertos ahora. Los nuevos llegan como tarjetas al canal de ventas."
+        ),
+        "home.leads.line": "{state} · entregado hace {elapsed}",
+        "home.open_card": "Ver tarjeta",
+        "home.more": "…y {count} más.",
+        "home.week.title": "Esta semana",
+        "home.week.period": "Desde el lunes {date}, 00:00 ({timezone}) hasta ahora",
+        "home.week.handed_over": "Entregados",
+        "home.week.accepted": "Aceptados",
+        "home.week.won_value": "{count} · {revenue} ganados",
+        "home.week.reasons": "Principales motivos de «no encaja»",
+        "home.week.reason": "• {reason}: {count}",
+        "home.contests.title": "Impugnaciones abiertas ({count})",
+        "home.contests.none": "No hay veredictos impugnados ahora.",
+        "home.contests.line": "{marketer} impugna el veredicto de {seller}: *{verdict}*",
+        "home.contests.words": "«{text}»",
         "manifest.description": (
             "Traspaso de leads, SLA y embudo compartido para marketing y ventas."
         ),

@@ -52,6 +52,9 @@ class Runtime:
     after_ack: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="after-ack")
     )
+    # People who opened the bot's App Home since this process started: theirs is refreshed
+    # after their own actions (anyone else's is drawn fresh when they open it).
+    home_viewers: set[str] = field(default_factory=set)
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -650,3 +650,127 @@ def contest_of(session: Session, *, exit_event_id: int) -> Contest | None:
 def rate_lead(session: Session, *, lead_id: int, rating: int) -> None:
     """Keep the seller's 1-5 view of the lead's quality."""
     session.exec(update(Lead).where(col(Lead.id) == lead_id).values(quality_rating=rating))
+
+
+# -- App Home ---------------------------------------------------------------------------------
+
+
+def _newest_card_id(lead_id: Any) -> Any:
+    """The id of the lead's newest card message, as a sub-select correlated on `lead_id`."""
+    card = SentMessage.__table__.alias("newest_card")
+    return (
+        select(func.max(card.c.id))
+        .where(card.c.lead_id == lead_id, card.c.kind == CARD_MESSAGE)
+        .scalar_subquery()
+    )
+
+
+def _held_open_by(owner_id: str, stages: Sequence[str]) -> list[ColumnElement[bool]]:
+    return [
+        col(Lead.owner_id) == owner_id,
+        col(Lead.exit).is_(None),
+        col(Lead.stage).in_(list(stages)),
+    ]
+
+
+def open_leads_of_owner(
+    session: Session, *, owner_id: str, stages: Sequence[str], limit: int
+) -> list[Row]:
+    """(id, name, company, stage, handed_over_at, card_channel, card_ts) of the leads
+    `owner_id` holds open at one of `stages`, oldest hand-off first (creation when never
+    handed over); the card is the lead's newest, None when it has none."""
+    handed_over = func.coalesce(Lead.profiled_at, Lead.created_at)
+    statement = (
+        select(
+            Lead.id,
+            Lead.name,
+            Lead.company,
+            Lead.stage,
+            handed_over.label("handed_over_at"),
+            col(SentMessage.channel_id).label("card_channel"),
+            col(SentMessage.ts).label("card_ts"),
+        )
+        .outerjoin(SentMessage, col(SentMessage.id) == _newest_card_id(Lead.id))
+        .where(*_held_open_by(owner_id, stages))
+        .order_by(handed_over, col(Lead.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def count_open_leads_of_owner(session: Session, *, owner_id: str, stages: Sequence[str]) -> int:
+    """How many leads `owner_id` holds open at one of `stages`."""
+    statement = select(func.count()).select_from(Lead).where(*_held_open_by(owner_id, stages))
+    return session.exec(statement).one()
+
+
+def _between(column: Any, since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (col(column) >= since, col(column) < until)
+
+
+def count_stamped_between(
+    session: Session, *, columns: Sequence[str], since: datetime, until: datetime
+) -> list[int]:
+    """For each of the lead's timestamp `columns`: how many leads it stamps in [since, until)."""
+    counts = [func.count().filter(*_between(getattr(Lead, name), since, until)) for name in columns]
+    return list(session.exec(select(*counts).select_from(Lead)).one())
+
+
+def revenue_won_between(session: Session, *, since: datetime, until: datetime) -> float:
+    """Value of the leads won in [since, until)."""
+    statement = select(func.coalesce(func.sum(Lead.won_value), 0.0)).where(
+        *_between(Lead.won_at, since, until)
+    )
+    return float(session.exec(statement).one())
+
+
+def exits_between(session: Session, *, since: datetime, until: datetime) -> dict[str, int]:
+    """{exit: leads} of the leads that left the funnel in [since, until) and are still out."""
+    statement = (
+        select(Lead.exit, func.count())
+        .where(col(Lead.exit).is_not(None), *_between(Lead.exited_at, since, until))
+        .group_by(Lead.exit)
+    )
+    return dict(session.exec(statement).all())
+
+
+def exit_reasons_between(
+    session: Session, *, exit: str, since: datetime, until: datetime, limit: int
+) -> list[tuple[str | None, int]]:
+    """The `limit` most frequent reasons of the leads that took `exit` in [since, until),
+    with their counts, most frequent first."""
+    leads = func.count()
+    statement = (
+        select(Lead.exit_reason, leads)
+        .where(col(Lead.exit) == exit, *_between(Lead.exited_at, since, until))
+        .group_by(Lead.exit_reason)
+        .order_by(leads.desc(), Lead.exit_reason)
+        .limit(limit)
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def open_contests(session: Session, *, limit: int) -> list[Row]:
+    """(contest, lead name, lead company, card_channel, card_ts) of the contests no review
+    has discussed yet, newest first; the card is the lead's newest, None when it has none."""
+    statement = (
+        select(
+            Contest,
+            Lead.name,
+            Lead.company,
+            col(SentMessage.channel_id).label("card_channel"),
+            col(SentMessage.ts).label("card_ts"),
+        )
+        .join(Lead, col(Lead.id) == col(Contest.lead_id))
+        .outerjoin(SentMessage, col(SentMessage.id) == _newest_card_id(Contest.lead_id))
+        .where(col(Contest.reviewed_at).is_(None))
+        .order_by(col(Contest.created_at).desc(), col(Contest.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def count_open_contests(session: Session) -> int:
+    """How many contests no review has discussed yet."""
+    statement = select(func.count()).select_from(Contest).where(col(Contest.reviewed_at).is_(None))
+    return session.exec(statement).one()

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.i18n import Translator
-from handlers.slack import ids
 
 # Slack's limits that these builders stay within.
 BUTTON_TEXT_MAX = 75
@@ -84,13 +83,9 @@ def lead_title(lead: Any, _: Translator) -> str:
     return _("delivery.headline", name=name, company=escape(lead.company))
 
 
-def build_home_view(_: Translator) -> dict:
-    """The App Home tab, until the personal dashboard arrives."""
-    return {
-        "type": "home",
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": _("home.title")}},
-            {"type": "section", "block_id": ids.HOME_BLOCK_INTRO, "text": mrkdwn(_("home.intro"))},
-            {"type": "context", "elements": [mrkdwn(_("home.commands"))]},
-        ],
-    }
+def amount(value: float | None) -> str | None:
+    """A number as people read it on a card or a report: thousands grouped, cents only when
+    there are some (`6,667`, `6,667.50`); None for no value."""
+    if value is None:
+        return None
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

@@ -21,6 +21,7 @@ from handlers.slack.blocks import (
     BUTTON_TEXT_MAX,
     FALLBACK_TEXT_MAX,
     SECTION_TEXT_MAX,
+    amount,
     button,
     escape,
     field,
@@ -96,21 +97,15 @@ def _fields(lead: Lead, _: Translator) -> list[dict]:
         ("card.field.job_title", escape(lead.job_title) if lead.job_title else None),
         ("card.field.email", escape(lead.email) if lead.email else None),
         ("card.field.phone", escape(lead.phone) if lead.phone else None),
-        ("card.field.score", _number(lead.score)),
+        ("card.field.score", amount(lead.score)),
         ("card.field.origin", origin or None),
         ("card.field.zone", escape(lead.zone) if lead.zone else None),
         ("card.field.service", escape(lead.service) if lead.service else None),
         ("card.field.age_range", escape(lead.age_range) if lead.age_range else None),
-        ("card.field.estimated_value", _number(lead.estimated_value)),
+        ("card.field.estimated_value", amount(lead.estimated_value)),
     ]
     shown = [(key, value) for key, value in values if value][:FIELDS_MAX]
     return [field(_(key), value) for key, value in shown]
-
-
-def _number(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _custom_fields(custom: dict, _: Translator) -> str | None:

@@ -49,6 +49,15 @@ class BotIdentity:
         )
         return True
 
+    def message_link(self, channel_id: str, ts: str) -> str | None:
+        """A link to the message `ts` in `channel_id`, shaped as Slack's permalinks are, from
+        the workspace URL `auth.test` gave (no Slack call per message); None until known."""
+        with self._lock:
+            url = (self._result or {}).get("url")
+        if not url:
+            return None
+        return f"{url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+
     def authorize(self, enterprise_id, team_id, user_id) -> AuthorizeResult:
         """Bolt's `authorize`: the configured token, with the bot's ids once they are known."""
         with self._lock:

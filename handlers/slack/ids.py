@@ -4,8 +4,6 @@ COMMAND_FUNNEL = "/funnel"
 COMMAND_SLA = "/sla"
 SLASH_COMMANDS = (COMMAND_FUNNEL, COMMAND_SLA)
 
-HOME_BLOCK_INTRO = "home_intro"
-
 # The lead card: its blocks…
 CARD_HEADER = "card_header"
 CARD_FIELDS = "card_fields"

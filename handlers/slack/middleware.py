@@ -7,6 +7,7 @@ import logging
 from slack_bolt import BoltResponse
 
 from bot.runtime import Runtime
+from handlers.slack.identity import BotIdentity
 from storage import queries
 from storage.db import session_scope
 from storage.types import utcnow
@@ -19,6 +20,17 @@ def attach_runtime(runtime: Runtime):
 
     def middleware(context, next):
         context["runtime"] = runtime
+        return next()
+
+    return middleware
+
+
+def attach_identity(identity: BotIdentity):
+    """Put the bot's identity in every request's context (`context["identity"]`): listeners
+    build links to the bot's messages from it."""
+
+    def middleware(context, next):
+        context["identity"] = identity
         return next()
 
     return middleware

@@ -274,3 +274,29 @@ def _delivered(desk: Desk, kind: str) -> bool:
     with desk.sessions() as session:
         entries = session.exec(select(OutboxEntry).where(OutboxEntry.kind == kind)).all()
     return bool(entries) and all(e.done_at is not None for e in entries)
+
+
+def open_home(desk: Desk, user: str) -> dict:
+    before = desk.fake.calls_to("views.publish")
+    signed = desk.signer.event(payloads.event_callback(payloads.app_home_opened(user)))
+    response = desk.bot.post("/slack/events", content=signed.body, headers=signed.headers)
+    assert response.status_code == 200
+    wait_until(lambda: len(desk.fake.calls_to("views.publish")) > len(before), timeout=10)
+    return desk.fake.home_view(user)
+
+
+def home_text(desk: Desk, user: str) -> str:
+    return str((desk.fake.home_view(user) or {}).get("blocks"))
+
+
+def test_the_home_of_someone_who_opened_it_follows_their_own_actions(desk):
+    assert "Lucía" not in str(open_home(desk, ALICE)["blocks"])
+    lead_id, _ = desk.claimed_by_alice()
+    wait_until(lambda: "Lucía García" in home_text(desk, ALICE), timeout=10)
+
+    assert reassign(desk, lead_id, CARLA, DIEGO).status_code == 200
+    wait_until(lambda: desk.lead(lead_id).owner_id == DIEGO, timeout=10)
+    time.sleep(0.5)
+    # Diego never opened his home: nothing is published for him until he does.
+    assert desk.fake.home_view(DIEGO) is None
+    assert "Lucía García" in str(open_home(desk, DIEGO)["blocks"])

@@ -13,7 +13,7 @@ from bot.domain import manage, notices, work
 from bot.domain.claim import claim_lead
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
-from handlers.slack import ids, modals
+from handlers.slack import home, ids, modals
 from handlers.slack.notices import render_notice
 from storage.db import session_scope
 from storage.models import Lead, LeadEvent
@@ -47,7 +47,7 @@ def register(app: App) -> None:
     app.action(ids.ACTION_OPEN_CARD)(acknowledge)
 
 
-def claim(ack, body, context) -> None:
+def claim(ack, body, client, context) -> None:
     runtime: Runtime = context["runtime"]
     lead_id = _lead_id(body)
     if lead_id is None:
@@ -64,6 +64,7 @@ def claim(ack, body, context) -> None:
         )
     ack()
     runtime.outbox_bell.ring()
+    home.refresh_after_action(context, client, body["user"]["id"])
     logger.info("claim of lead %s by %s: %s", lead_id, body["user"]["id"], answer)
 
 
@@ -119,6 +120,7 @@ def menu(ack, body, client, context) -> None:
             _tell_not_yet(session, body, lead_id)
     ack()
     runtime.outbox_bell.ring()
+    home.refresh_after_action(context, client, who.user_id)
 
 
 def contest(ack, body, client, context) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import App
 
 from bot.domain import roles
-from handlers.slack.blocks import build_home_view
+from handlers.slack import home
 from storage.db import session_scope
 from storage.types import utcnow
-
-logger = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -23,16 +19,8 @@ def register(app: App) -> None:
 def publish_home(event, client, context) -> None:
     if event.get("tab", "home") != "home":
         return
-    view = build_home_view(context["runtime"].translate)
-    # After the ack: the event is answered at once, whatever Slack's pace.
-    context["runtime"].after_ack.submit(_publish, client, user_id=event["user"], view=view)
-
-
-def _publish(client, *, user_id: str, view: dict) -> None:
-    try:
-        client.views_publish(user_id=user_id, view=view)
-    except Exception:
-        logger.exception("App Home for %s not published", user_id)
+    # After the ack: the event is answered at once, whatever the database's or Slack's pace.
+    home.publish_home_after_ack(context, client, user_id=event["user"])
 
 
 def remember_member(event, context) -> None:

@@ -17,7 +17,7 @@ from slack_bolt import App
 from bot.domain import manage, work
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
-from handlers.slack import ids, modals
+from handlers.slack import home, ids, modals
 from storage.db import session_scope
 from storage.models import Lead
 from storage.types import utcnow
@@ -90,7 +90,7 @@ def submit_reassign(ack, body, view, context) -> None:
     if problem is not None:
         ack(response_action="errors", errors={ids.BLOCK_REASSIGN_TO: _(problem)})
         return
-    _apply(ack, body, view, runtime, manage.reassign, new_owner=new_owner, note=note)
+    _apply(ack, body, view, context, manage.reassign, new_owner=new_owner, note=note)
 
 
 def submit_reopen(ack, body, view, context) -> None:
@@ -117,16 +117,20 @@ def _submitted(ack, body, view, context, action, details) -> None:
     except modals.ModalErrors as problems:
         ack(**problems.response())
         return
-    _apply(ack, body, view, runtime, action, **read)
+    _apply(ack, body, view, context, action, **read)
 
 
-def _apply(ack, body, view, runtime: Runtime, action, **details) -> None:
+def _apply(ack, body, view, context, action, **details) -> None:
+    runtime: Runtime = context["runtime"]
     metadata = _metadata(view)
     who = work.Who(body["user"]["id"], metadata["channel"], runtime.roles)
     with session_scope(runtime.sessions) as session:
         answer = action(session, lead_id=int(metadata["lead"]), who=who, at=utcnow(), **details)
     ack()
     runtime.outbox_bell.ring()
+    # The person's own home, and a new owner's (their open leads changed).
+    people = [who.user_id, *([details["new_owner"]] if "new_owner" in details else [])]
+    home.refresh_after_action(context, context.client, *people)
     logger.info("%s on lead %s by %s: %s", action.__name__, metadata["lead"], who.user_id, answer)
 
 
