@@ -20,11 +20,14 @@ Claim acked in under 20 ms at p50. They are reported (met / NOT met), not enforc
 How it clicks. `--clients` (20) threads, each a seller of its own (U0BENCH00…) with one
 keep-alive `httpx.Client`, are released together by a barrier for each round; each posts
 one freshly signed click and times it from just before the post until the response is in.
-Each route (the no-op first, then Claim) gets one warm-up round and then `--rounds` (25)
-measured ones: 500 samples by default. Then one thread clicks `--single` (200) times, one
-click after the other, for each route. Every Claim click targets a different unclaimed lead
-(stored beforehand, profiled, with no card queued), so every one of them takes the path
-that writes: the lead changes owner, an event is appended, two notices are queued.
+Each route gets one warm-up round and then `--rounds` (25) measured ones, 500 samples by
+default; the two routes take turns round by round (no-op, Claim, Claim, no-op…), so a
+change in the machine's load during the run weighs on both alike. Then one thread clicks
+`--single` (200) times, one click after the other, for each route. Every Claim click
+targets a different unclaimed lead (stored beforehand, profiled, with no card queued), so
+every one of them takes the path that writes: the lead changes owner, an event is
+appended, two notices are queued. The clients' own process collects no garbage while they
+click, so a pause of its collector never shows up as a slow answer.
 
 What must hold. Every answer is 200, and afterwards the database agrees: each clicked lead
 is owned by the seller who clicked it, with exactly one `claim` event by that seller, and no
@@ -49,6 +52,7 @@ after. The report gives the server process's CPU time per phase (Linux).
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import platform
@@ -89,6 +93,7 @@ from bot.app import build_bolt_app, create_web_app
 from bot.config import load_settings
 from bot.domain.intake import IntakeStatus, LeadInput, store_received_leads
 from bot.runtime import build_runtime
+from bot.server import settle_heap
 from handlers.slack import ids
 from handlers.slack.client import make_web_client
 from handlers.slack.identity import BotIdentity
@@ -146,6 +151,7 @@ def serve(port: int) -> None:
     )
     bolt.action(NOOP_ACTION)(lambda ack: ack())
     web = create_web_app(runtime, bolt_app=bolt)
+    settle_heap()  # as `serve` does
     uvicorn.run(web, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 
@@ -333,9 +339,17 @@ def send(http: httpx.Client, request: SlackRequest, phase: Phase) -> float | Non
     return took
 
 
-def run_concurrent(server: Server, clicks: Clicks, users: list[str], rounds: int) -> Phase:
-    """One warm-up round, then `rounds` rounds of one click per user, released together."""
-    phase = Phase()
+def run_concurrent(
+    server: Server, routes: list[tuple[Clicks, Phase]], users: list[str], rounds: int
+) -> None:
+    """One warm-up round per route, then `rounds` measured rounds per route, one click per
+    user released together in each. The routes take turns (A B, B A, A B…), so whatever
+    the machine is doing meanwhile weighs on the baseline and on Claim alike."""
+    indexes = list(range(len(routes)))
+    schedule = [(index, False) for index in indexes]  # the warm-up
+    for number in range(rounds):
+        turn = indexes if number % 2 == 0 else indexes[::-1]
+        schedule += [(index, True) for index in turn]
     lock = threading.Lock()
     marks: list[tuple[float, float | None]] = []  # (clock, server CPU) as each round starts
     # The barrier's action runs once everyone has arrived and before anyone is released, so
@@ -347,36 +361,54 @@ def run_concurrent(server: Server, clicks: Clicks, users: list[str], rounds: int
     )
 
     def client(user: str) -> None:
-        mine: list[float] = []
+        mine: list[tuple[int, float]] = []
         try:
             with httpx.Client(base_url=server.url, timeout=30) as http:
-                for number in range(1 + rounds):
+                for index, counted in schedule:
+                    clicks, phase = routes[index]
                     request = clicks.make(user)
                     barrier.wait()
                     took = send(http, request, phase)
                     if took is None:
                         barrier.abort()
                         return
-                    if number >= 1:
-                        mine.append(took)
+                    if counted:
+                        mine.append((index, took))
         except threading.BrokenBarrierError:
             pass  # another client failed; its error says why
         finally:
             with lock:
-                phase.latencies += mine
+                for index, took in mine:
+                    routes[index][1].latencies.append(took)
 
     threads = [threading.Thread(target=client, args=(user,), daemon=True) for user in users]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    ended, cpu_after = time.monotonic(), cpu_seconds(server.process.pid)
-    if len(marks) >= 2:
-        began, cpu_before = marks[1]  # the first measured round
-        phase.seconds = ended - began
-        if cpu_before is not None and cpu_after is not None:
-            phase.server_cpu_seconds = cpu_after - cpu_before
-    return phase
+    marks.append((time.monotonic(), cpu_seconds(server.process.pid)))
+    if len(marks) != len(schedule) + 1:
+        return  # a client failed: no time or CPU to share out
+    cpu_known = all(cpu is not None for _clock, cpu in marks)
+    for step, (index, counted) in enumerate(schedule):
+        if not counted:
+            continue
+        (began, cpu_before), (ended, cpu_after) = marks[step], marks[step + 1]
+        phase = routes[index][1]
+        phase.seconds += ended - began
+        if cpu_known:
+            phase.server_cpu_seconds = (phase.server_cpu_seconds or 0.0) + cpu_after - cpu_before
+
+
+@contextmanager
+def no_collector_pauses() -> Iterator[None]:
+    """This process's garbage collector off (after one collection) for the block."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def run_single(server: Server, clicks: Clicks, users: list[str], count: int) -> Phase:
@@ -526,12 +558,17 @@ def benchmark(arguments: argparse.Namespace) -> Report:
         noop = Clicks(NOOP_ACTION, iter(lead_ids))
         claim = Clicks(ids.ACTION_CLAIM, iter(lead_ids))
         many = f"x{len(users)}"
-        phases = {
-            ("no-op", many): run_concurrent(server, noop, users, arguments.rounds),
-            ("Claim", many): run_concurrent(server, claim, users, arguments.rounds),
-            ("no-op", "single"): run_single(server, noop, users, arguments.single),
-            ("Claim", "single"): run_single(server, claim, users, arguments.single),
-        }
+        noop_many, claim_many = Phase(), Phase()
+        with no_collector_pauses():
+            run_concurrent(
+                server, [(noop, noop_many), (claim, claim_many)], users, arguments.rounds
+            )
+            phases = {
+                ("no-op", many): noop_many,
+                ("Claim", many): claim_many,
+                ("no-op", "single"): run_single(server, noop, users, arguments.single),
+                ("Claim", "single"): run_single(server, claim, users, arguments.single),
+            }
         for phase in phases.values():
             errors += phase.errors[:5]
         log = server.log_path.read_text(errors="replace")

@@ -8,6 +8,8 @@ code. The schema is owned by the Alembic migrations shipped in `storage/migratio
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,10 +31,20 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with the per-backend settings the bot relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30, "factory": QueuedWrites},
+            **POOL,
+        )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POOL)
+
+
+# Connections kept open: as many as a burst of requests uses at once (the server's thread
+# pool is 40), so a burst does not open and close connections of its own, which costs far
+# more than the queries (a PostgreSQL connection is a server process).
+POOL = {"pool_size": 20, "max_overflow": 20}
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -42,6 +54,75 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# SQLite lets one connection write at a time. A writer that finds the file locked polls,
+# sleeping 1, 2, 5… up to 100 ms between tries, so a burst of clicks in one process would
+# wait in sleeps rather than in line. Connections of one process to one file therefore queue
+# on a lock of their own from their first write until their commit or rollback, and are
+# woken the moment the writer before them is done. (Another process still meets SQLite's
+# own wait, `timeout` above.)
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+# Past this wait, write anyway and let SQLite's own timeout decide (a thread that writes on
+# two connections at once would otherwise wait for itself).
+WRITE_QUEUE_TIMEOUT = 30.0
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+class QueuedWrites(sqlite3.Connection):
+    """A SQLite connection whose transactions that write queue on the process's lock for
+    the file (see above)."""
+
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        name = str(database)
+        shared = name not in ("", ":memory:") and "mode=memory" not in name
+        with _WRITE_LOCKS_GUARD:
+            self._write_lock = _WRITE_LOCKS.setdefault(name, threading.Lock()) if shared else None
+        self._holding = False
+
+    def cursor(self, factory=None):
+        return super().cursor(factory or _QueuedCursor)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+    def _before(self, statement: str) -> None:
+        if self._write_lock is None or self._holding:
+            return
+        if statement.lstrip()[:7].upper().startswith(_WRITES):
+            self._holding = self._write_lock.acquire(timeout=WRITE_QUEUE_TIMEOUT)
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._write_lock.release()
+
+
+class _QueuedCursor(sqlite3.Cursor):
+    def execute(self, sql, parameters=(), /):
+        self.connection._before(sql)
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters, /):
+        self.connection._before(sql)
+        return super().executemany(sql, seq_of_parameters)
 
 
 def session_factory(bind: Engine | Connection) -> sessionmaker[Session]:

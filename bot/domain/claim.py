@@ -14,8 +14,11 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.domain import notices
-from bot.domain.lifecycle import Action, Refusal, perform, state_of
+from bot.domain.lifecycle import Action, Refusal, State, perform, perform_expected, state_of
 from bot.domain.roles import Role, RoleDirectory
+from bot.domain.vocabulary import Stage
+
+HANDED_OVER = State(Stage.PROFILED)
 
 
 class ClaimAnswer(StrEnum):
@@ -48,6 +51,16 @@ def claim_lead(
             lead_id=lead_id,
         )
         return ClaimAnswer.NOT_A_SELLER
+    # Most claims find the lead as it was handed over: decided in one compare-and-set.
+    claimed = notices.card_and_thread(
+        lead_id=lead_id, channel_id=channel_id, key="thread.claimed", params={"user": user_id},
+        at=at,
+    )  # fmt: skip
+    if perform_expected(
+        session, lead_id=lead_id, state=HANDED_OVER, owner=None, action=Action.CLAIM,
+        actor=user_id, at=at, outbox=claimed,
+    ):  # fmt: skip
+        return ClaimAnswer.CLAIMED
     outcome = perform(session, lead_id=lead_id, action=Action.CLAIM, actor=user_id, at=at)
     if outcome.refusal is Refusal.NOT_FOUND:
         notices.tell(
@@ -56,15 +69,7 @@ def claim_lead(
         return ClaimAnswer.NOT_FOUND
     lead = outcome.lead
     if outcome.done:
-        notices.refresh_card(session, lead_id=lead_id, channel_id=channel_id, at=at)
-        notices.thread_line(
-            session,
-            lead_id=lead_id,
-            channel_id=channel_id,
-            key="thread.claimed",
-            params={"user": user_id},
-            at=at,
-        )
+        notices.queue(session, claimed)
         return ClaimAnswer.CLAIMED
     if lead.owner_id == user_id:
         return ClaimAnswer.ALREADY_YOURS

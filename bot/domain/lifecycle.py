@@ -13,6 +13,7 @@ through and the other finds the row changed, and is told who has the lead instea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -196,6 +197,44 @@ def perform(
     session.add(event)
     session.flush()
     return Outcome(lead, event)
+
+
+def perform_expected(
+    session: Session,
+    *,
+    lead_id: int,
+    state: State,
+    owner: str | None,
+    action: Action,
+    actor: str,
+    at: datetime,
+    outbox: Sequence[dict] = (),
+) -> bool:
+    """`perform` for a lead the caller expects to be in `state` with `owner`, without
+    reading it first: the move, its event and the `outbox` rows in one compare-and-set
+    (`queries.move_with_trail`), the fewest round trips a click can cost.
+
+    The other columns the move sets must still be empty for it to apply, so the event's
+    `before` is known without reading the lead. False, with nothing written, when the lead
+    is not exactly so; `perform` then reads it, decides and says why.
+    """
+    target = after(action, state)
+    changes = _changes(action, state, target, actor=actor, at=at, reason=None, value=None)
+    exit_ = state.exit.value if state.exit else None
+    known = {"stage": state.stage.value, "exit": exit_, "owner_id": owner}
+    moved = [name for name in changes if name != "updated_at"]
+    expected = {name: None for name in moved} | known
+    event = {
+        "at": at,
+        "actor": actor,
+        "kind": action.value,
+        "from_stage": state.label,
+        "to_stage": target.label,
+        "data": {"before": {name: expected[name] for name in moved}},
+    }
+    return queries.move_with_trail(
+        session, lead_id=lead_id, expected=expected, changes=changes, event=event, outbox=outbox
+    )
 
 
 def snapshot(lead: Lead, names: list[str] | tuple[str, ...]) -> dict:

@@ -24,34 +24,33 @@ FEEDBACK_REFRESH = "feedback_refresh"  # redraw that message (it was contested)
 DIRECT = "direct"  # a direct message to one person about a lead, with a link to its card
 
 
-def _queue(
-    session: Session,
-    *,
-    kind: str,
-    lead_id: int | None,
-    channel_id: str,
-    payload: dict[str, Any],
-    at: datetime,
-) -> None:
-    queries.insert_outbox_entries(
-        session,
-        rows=[
-            {
-                "lead_id": lead_id,
-                "kind": kind,
-                "payload": payload,
-                "channel_id": channel_id,
-                "created_at": at,
-                "available_at": at,
-                "attempts": 0,
-            }
-        ],
-    )
+def entry(
+    *, kind: str, lead_id: int | None, channel_id: str, payload: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """One notice as an outbox row."""
+    return {
+        "lead_id": lead_id,
+        "kind": kind,
+        "payload": payload,
+        "channel_id": channel_id,
+        "created_at": at,
+        "available_at": at,
+        "attempts": 0,
+    }
+
+
+def queue(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Queue notices made with `entry` (or `card_and_thread`)."""
+    queries.insert_outbox_entries(session, rows=entries)
+
+
+def _queue(session: Session, **notice: Any) -> None:
+    queue(session, [entry(**notice)])
 
 
 def refresh_card(session: Session, *, lead_id: int, channel_id: str, at: datetime) -> None:
     """Redraw the lead's card in `channel_id` from the lead as it will then be."""
-    _queue(session, kind=CARD_REFRESH, lead_id=lead_id, channel_id=channel_id, payload={}, at=at)
+    _queue(session, **_card_refresh(lead_id, channel_id, at))
 
 
 def thread_line(
@@ -64,14 +63,41 @@ def thread_line(
     at: datetime,
 ) -> None:
     """Add a line to the card's thread (`key` in the catalog, filled with `params`)."""
-    _queue(
-        session,
-        kind=THREAD_LINE,
-        lead_id=lead_id,
-        channel_id=channel_id,
-        payload={"key": key, "params": params},
-        at=at,
-    )
+    _queue(session, **_thread_line(lead_id, channel_id, key, params, at))
+
+
+def card_and_thread(
+    *, lead_id: int, channel_id: str, key: str, params: dict[str, Any], at: datetime
+) -> list[dict[str, Any]]:
+    """The outbox rows of `refresh_card` and `thread_line` together, for a caller that
+    writes them with its own statement."""
+    return [
+        entry(**_card_refresh(lead_id, channel_id, at)),
+        entry(**_thread_line(lead_id, channel_id, key, params, at)),
+    ]
+
+
+def _card_refresh(lead_id: int, channel_id: str, at: datetime) -> dict[str, Any]:
+    return {
+        "kind": CARD_REFRESH,
+        "lead_id": lead_id,
+        "channel_id": channel_id,
+        "payload": {},
+        "at": at,
+    }
+
+
+def _thread_line(
+    lead_id: int, channel_id: str, key: str, params: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    payload = {"key": key, "params": params}
+    return {
+        "kind": THREAD_LINE,
+        "lead_id": lead_id,
+        "channel_id": channel_id,
+        "payload": payload,
+        "at": at,
+    }
 
 
 def tell(
