@@ -1,7 +1,7 @@
 """A small repeating background task: run now, then again and again until stopped.
 
 Used for work that must never block start-up or a request: fetching the bot's identity,
-syncing channel membership, forgetting old handled events. A failed run is retried sooner,
+syncing channel membership, keeping Socket Mode connected. A failed run is retried sooner,
 backing off up to the normal interval.
 """
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, hide_password, load_settings, locale_hint
 from bot.domain.routing import ROUTABLE_FIELDS, match_key
+from bot.domain.schedule import ScheduleError
 from bot.i18n import Translator, t
 from bot.terminal import table
 
@@ -119,14 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(t(locale, "cli.not_available", command=args.command), file=sys.stderr)
             return EXIT_USAGE
         return handler(args, settings)
-    except ConfigError as error:
+    except (ConfigError, ScheduleError) as error:
         print(t(locale, "cli.config_error", message=error.render(locale)), file=sys.stderr)
         return EXIT_USAGE
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_for_serve()
+    from bot.scheduler import build_jobs
     from bot.server import serve
+
+    build_jobs(settings)  # a bad schedule stops here, with its message
 
     serve(settings)
     return EXIT_OK
@@ -532,6 +536,72 @@ def _shorten(error: str | None) -> str:
     return flat if len(flat) <= ERROR_SHOWN else flat[: ERROR_SHOWN - 1] + "…"
 
 
+def _schedule(args: argparse.Namespace, settings: Settings) -> int:
+    """The scheduled jobs, when each runs next, and the latest runs with their outcome."""
+    from bot.scheduler import build_jobs
+    from storage.db import session_scope
+    from storage.queries import latest_runs
+    from storage.types import utcnow
+
+    now, zone = utcnow(), settings.timezone
+    jobs = build_jobs(settings)
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        runs = latest_runs(session, limit=SCHEDULE_RUNS_SHOWN)
+    _ = Translator(settings.bot_locale)
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+    lines = [
+        _("cli.schedule.jobs"),
+        table(
+            [
+                _("cli.schedule.job"),
+                _("cli.schedule.when"),
+                _("cli.schedule.next"),
+                _("cli.schedule.grace"),
+            ],
+            [
+                [job.id, str(job.when), local(job.when.next_after(now, zone)), str(job.grace)]
+                for job in jobs
+            ],
+            figures=False,
+        ),
+        "",
+    ]
+    if runs:
+        lines += [
+            _("cli.schedule.runs"),
+            table(
+                [
+                    _("cli.schedule.job"),
+                    _("cli.schedule.period"),
+                    _("cli.schedule.status"),
+                    _("cli.schedule.finished"),
+                    _("cli.schedule.detail"),
+                ],
+                [
+                    [
+                        run.job_id,
+                        run.period,
+                        _(f"cli.schedule.status.{run.status}"),
+                        local(run.finished_at),
+                        run.detail or "",
+                    ]
+                    for run in runs
+                ],
+                figures=False,
+            ),
+        ]
+    else:
+        lines.append(_("cli.schedule.no_runs"))
+    lines += ["", _("cli.outbox.times", timezone=settings.bot_timezone)]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+SCHEDULE_RUNS_SHOWN = 20
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "serve": _serve,
     "demo": _demo,
@@ -540,4 +610,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "import": _import,
     "routing": _routing,
     "outbox": _outbox,
+    "schedule": _schedule,
 }

@@ -290,6 +290,42 @@ CATALOG: dict[str, dict[str, str]] = {
             "show up here."
         ),
         "home.commands": "Try `/funnel` for the funnel and `/sla` for the agreement.",
+        "schedule.empty": "The schedule is empty; write it like '{example}'.",
+        "schedule.weekly": "'{text}' is not a day and a time; write it like '{example}'.",
+        "schedule.cadence": "'{text}' is not a meeting cadence; write it like '{example}'.",
+        "schedule.first_missing": (
+            "'{text}' does not say when the first meeting is; end it with 'from' and a date, "
+            "like '{example}'."
+        ),
+        "schedule.weekday": (
+            "'{value}' is not a day of the week (mon to sun, or lun to dom in Spanish); "
+            "write it like '{example}'."
+        ),
+        "schedule.time": (
+            "'{value}' is not a time of day: use 24-hour HH:MM from 00:00 to 23:59, "
+            "like '{example}'."
+        ),
+        "schedule.weeks": (
+            "'{value}' is not a number of weeks: use a whole number from 1 to 52, like '{example}'."
+        ),
+        "schedule.date": "'{value}' is not a date: use YYYY-MM-DD, like '{example}'.",
+        "schedule.first_day": (
+            "{date} is a {actual}, not a {day}: the first meeting must fall on the meeting "
+            "day, like '{example}'."
+        ),
+        "schedule.duration": (
+            "'{value}' is not a length of time: use days, hours and minutes like 24h, 90m, "
+            "2d or 1h30m."
+        ),
+        "schedule.duration_zero": "'{value}' is no time at all: it must be longer than zero.",
+        "schedule.duration_long": "'{value}' is too long: at most {days} days.",
+        "schedule.day.mon": "Monday",
+        "schedule.day.tue": "Tuesday",
+        "schedule.day.wed": "Wednesday",
+        "schedule.day.thu": "Thursday",
+        "schedule.day.fri": "Friday",
+        "schedule.day.sat": "Saturday",
+        "schedule.day.sun": "Sunday",
         "home.leads.title": "Your open leads ({count})",
         "home.leads.none": (
             "You have no open leads right now. New ones arrive as cards in the sales channel."
@@ -401,6 +437,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.outbox.now": "now",
         "cli.outbox.delivered": "Delivered in the last 24 hours: {count}",
         "cli.outbox.times": "Times are in {timezone}.",
+        "cli.schedule.jobs": "Scheduled jobs (run by one serve process at a time):",
+        "cli.schedule.job": "job",
+        "cli.schedule.when": "when",
+        "cli.schedule.next": "next run",
+        "cli.schedule.grace": "caught up within",
+        "cli.schedule.runs": "Latest runs:",
+        "cli.schedule.no_runs": "No run yet.",
+        "cli.schedule.period": "period",
+        "cli.schedule.status": "outcome",
+        "cli.schedule.finished": "finished",
+        "cli.schedule.detail": "detail",
+        "cli.schedule.status.running": "running",
+        "cli.schedule.status.done": "done",
+        "cli.schedule.status.failed": "failed",
+        "cli.schedule.status.skipped": "skipped (missed)",
     },
     "es": {
         "stage.lead": "Lead",
@@ -681,6 +732,45 @@ CATALOG: dict[str, dict[str, str]] = {
             "Aquí verás tus leads, el embudo compartido y el SLA entre marketing y ventas."
         ),
         "home.commands": "Prueba `/funnel` para el embudo y `/sla` para el acuerdo.",
+        "schedule.empty": "La programación está vacía; escríbela como '{example}'.",
+        "schedule.weekly": "'{text}' no es un día y una hora; escríbelo como '{example}'.",
+        "schedule.cadence": (
+            "'{text}' no es una frecuencia de reuniones; escríbela como '{example}'."
+        ),
+        "schedule.first_missing": (
+            "'{text}' no dice cuándo es la primera reunión; termínalo con 'desde' (o 'from') "
+            "y una fecha, como '{example}'."
+        ),
+        "schedule.weekday": (
+            "'{value}' no es un día de la semana (lun a dom, o mon a sun en inglés); "
+            "escríbelo como '{example}'."
+        ),
+        "schedule.time": (
+            "'{value}' no es una hora del día: usa HH:MM de 24 horas, de 00:00 a 23:59, "
+            "como '{example}'."
+        ),
+        "schedule.weeks": (
+            "'{value}' no es un número de semanas: usa un número entero de 1 a 52, "
+            "como '{example}'."
+        ),
+        "schedule.date": "'{value}' no es una fecha: usa AAAA-MM-DD, como '{example}'.",
+        "schedule.first_day": (
+            "{date} es {actual}, no {day}: la primera reunión debe caer en el día de la "
+            "reunión, como '{example}'."
+        ),
+        "schedule.duration": (
+            "'{value}' no es un lapso de tiempo: usa días, horas y minutos como 24h, 90m, "
+            "2d o 1h30m."
+        ),
+        "schedule.duration_zero": "'{value}' no es ningún tiempo: debe ser mayor que cero.",
+        "schedule.duration_long": "'{value}' es demasiado: como máximo {days} días.",
+        "schedule.day.mon": "lunes",
+        "schedule.day.tue": "martes",
+        "schedule.day.wed": "miércoles",
+        "schedule.day.thu": "jueves",
+        "schedule.day.fri": "viernes",
+        "schedule.day.sat": "sábado",
+        "schedule.day.sun": "domingo",
         "home.leads.title": "Tus leads abiertos ({count})",
         "home.leads.none": (
             "No tienes leads abiertos ahora. Los nuevos llegan como tarjetas al canal de ventas."
@@ -802,6 +892,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.outbox.now": "ahora",
         "cli.outbox.delivered": "Entregados en las últimas 24 horas: {count}",
         "cli.outbox.times": "Las horas están en {timezone}.",
+        "cli.schedule.jobs": "Tareas programadas (las ejecuta un solo proceso serve a la vez):",
+        "cli.schedule.job": "tarea",
+        "cli.schedule.when": "cuándo",
+        "cli.schedule.next": "próxima ejecución",
+        "cli.schedule.grace": "se recupera dentro de",
+        "cli.schedule.runs": "Últimas ejecuciones:",
+        "cli.schedule.no_runs": "Aún no hay ejecuciones.",
+        "cli.schedule.period": "periodo",
+        "cli.schedule.status": "resultado",
+        "cli.schedule.finished": "terminó",
+        "cli.schedule.detail": "detalle",
+        "cli.schedule.status.running": "en curso",
+        "cli.schedule.status.done": "hecha",
+        "cli.schedule.status.failed": "falló",
+        "cli.schedule.status.skipped": "omitida (perdida)",
     },
 }
 

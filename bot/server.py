@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from datetime import timedelta
 
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -17,20 +16,17 @@ from bot.app import build_bolt_app, create_web_app
 from bot.background import Repeater
 from bot.config import Settings
 from bot.runtime import build_runtime
+from bot.scheduler import Scheduler, build_jobs
 from handlers.slack.client import make_web_client
-from handlers.slack.delivery import DeliveryWorker
+from handlers.slack.delivery import DeliveryWorker, worker_name
 from handlers.slack.identity import BotIdentity
 from handlers.slack.membership import sync_memberships
-from storage import queries
-from storage.db import session_scope, upgrade
-from storage.types import utcnow
+from storage.db import upgrade
 
 logger = logging.getLogger(__name__)
 
 IDENTITY_REFRESH_SECONDS = 3600
 MEMBERSHIP_SYNC_SECONDS = 900
-# Slack retries an event for a few minutes; a day of records is ample.
-EVENT_MEMORY = timedelta(days=1)
 
 
 class BotServer:
@@ -65,11 +61,11 @@ class BotServer:
                 lambda: sync_memberships(self.client, self.runtime),
                 interval=MEMBERSHIP_SYNC_SECONDS,
             ),
-            Repeater("forget-old-events", self._forget_old_events, interval=3600),
         ]
         if self.socket_mode is not None:
             self._tasks.append(Repeater("socket-mode", self._connect_socket_mode, interval=30))
         self.delivery = DeliveryWorker(self.runtime, self.client)
+        self.scheduler = Scheduler(self.runtime, build_jobs(settings), worker=worker_name())
 
     def start(self) -> None:
         """Bring the schema up to date, then start the background work."""
@@ -77,19 +73,16 @@ class BotServer:
         for task in self._tasks:
             task.start()
         self.delivery.start()
+        self.scheduler.start()
 
     def stop(self) -> None:
+        self.scheduler.stop()
         self.delivery.stop()
         for task in self._tasks:
             task.stop()
         if self.socket_mode is not None:
             self.socket_mode.close()
         self.runtime.engine.dispose()
-
-    def _forget_old_events(self) -> bool:
-        with session_scope(self.runtime.sessions) as session:
-            queries.forget_events_before(session, before=utcnow() - EVENT_MEMORY)
-        return True
 
     def _connect_socket_mode(self) -> bool:
         """Open the Socket Mode connection once; the client reconnects by itself afterwards."""

@@ -252,3 +252,35 @@ class Contest(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     created_at: datetime = _when(nullable=False, default=True)
     reviewed_at: datetime | None = _when()
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job for one period (a week's digest, a meeting's reminder):
+    the unique key makes a second firing for the same period, from a restart or another
+    replica, a no-op."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "period", name="uq_job_run_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=64)
+    # Which occurrence: its local date and time in the team's timezone (`2026-12-03T10:00`).
+    period: str = Field(max_length=64)
+    due_at: datetime = _when(nullable=False)
+    # running, done, failed, or skipped (missed beyond its grace window).
+    status: str = Field(max_length=16)
+    worker: str | None = Field(default=None, max_length=64)
+    started_at: datetime = _when(nullable=False, default=True)
+    finished_at: datetime | None = _when()
+    detail: str | None = Field(default=None, sa_type=Text)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which `serve` process runs the scheduled jobs: the holder renews its lease; when it
+    stops (killed, cut off), another takes the lease once it has expired."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=64)
+    expires_at: datetime = _when(nullable=False)

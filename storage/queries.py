@@ -16,12 +16,14 @@ from storage.models import (
     CARD_MESSAGE,
     ChannelMember,
     Contest,
+    JobRun,
     Lead,
     LeadEvent,
     OutboxEntry,
     Person,
     ProcessedEvent,
     RoutingRule,
+    SchedulerLease,
     SentMessage,
 )
 
@@ -769,6 +771,78 @@ def contest_of(session: Session, *, exit_event_id: int) -> Contest | None:
 def rate_lead(session: Session, *, lead_id: int, rating: int) -> None:
     """Keep the seller's 1-5 view of the lead's quality."""
     session.exec(update(Lead).where(col(Lead.id) == lead_id).values(quality_rating=rating))
+
+
+# -- Scheduled jobs --------------------------------------------------------------------------
+
+
+def start_run(
+    session: Session, *, job_id: str, period: str, due_at: datetime, worker: str, at: datetime
+) -> JobRun | None:
+    """Record that `worker` runs `job_id` for `period`; None when that period already has a
+    run (done, running, failed or skipped): the unique key decides between replicas."""
+    run = JobRun(job_id=job_id, period=period, due_at=due_at, status="running", worker=worker,
+                 started_at=at)  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        return None
+    return run
+
+
+def finish_run(
+    session: Session, *, run_id: int, status: str, at: datetime, detail: str | None = None
+) -> None:
+    """The run ended: done or failed (with what went wrong)."""
+    session.exec(
+        update(JobRun)
+        .where(col(JobRun.id) == run_id)
+        .values(status=status, finished_at=at, detail=detail)
+    )
+
+
+def latest_runs(session: Session, *, limit: int) -> list[JobRun]:
+    """The newest runs of every job, newest first."""
+    statement = select(JobRun).order_by(col(JobRun.due_at).desc(), col(JobRun.id).desc())
+    return list(session.exec(statement.limit(limit)))
+
+
+def hold_lease(session: Session, *, name: str, holder: str, now: datetime, until: datetime) -> bool:
+    """Take or renew the lease `name` for `holder` until `until`; False while another
+    holder's lease has not expired."""
+    renewed = session.exec(
+        update(SchedulerLease)
+        .where(
+            col(SchedulerLease.name) == name,
+            or_(col(SchedulerLease.holder) == holder, col(SchedulerLease.expires_at) < now),
+        )
+        .values(holder=holder, expires_at=until)
+    )
+    if renewed.rowcount == 1:
+        return True
+    try:
+        with session.begin_nested():
+            session.add(SchedulerLease(name=name, holder=holder, expires_at=until))
+    except IntegrityError:
+        return False  # someone else holds it
+    return True
+
+
+def let_go_of_lease(session: Session, *, name: str, holder: str) -> None:
+    """Give the lease up now (a clean stop), so another replica need not wait for it to
+    expire."""
+    session.exec(
+        delete(SchedulerLease).where(
+            col(SchedulerLease.name) == name, col(SchedulerLease.holder) == holder
+        )
+    )
+
+
+def lease_holder(session: Session, *, name: str, now: datetime) -> str | None:
+    """Who holds the lease now, if anyone."""
+    lease = session.get(SchedulerLease, name)
+    return lease.holder if lease is not None and lease.expires_at >= now else None
 
 
 # -- App Home ---------------------------------------------------------------------------------

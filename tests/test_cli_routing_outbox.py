@@ -1,4 +1,5 @@
-"""`smarketing routing …` and `smarketing outbox`, run in-process on a real database."""
+"""`smarketing routing …`, `smarketing outbox` and `smarketing schedule`, run in-process on
+a real database."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from storage.db import session_scope
-from storage.models import Lead, OutboxEntry
+from storage.models import JobRun, Lead, OutboxEntry
 from storage.queries import add_all, routing_rules
 
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -271,3 +272,41 @@ def test_the_outbox_speaks_spanish_when_the_team_does(smarketing, monkeypatch):
     assert smarketing("outbox").out == (
         "No hay nada en espera de entrega.\n\nEntregados en las últimas 24 horas: 0\n"
     )
+
+
+def test_schedule_lists_the_jobs_with_their_next_run_and_the_latest_runs(
+    smarketing, sessions, monkeypatch
+):
+    monkeypatch.setenv("BOT_TIMEZONE", "America/Mexico_City")
+    due = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+    with session_scope(sessions) as session:
+        add_all(session, rows=[
+            JobRun(job_id="housekeeping", period="2026-11-30T09:00", due_at=due, status="done",
+                   started_at=due, finished_at=due + timedelta(seconds=2),
+                   detail="3 event ids forgotten"),
+            JobRun(job_id="housekeeping", period="2026-11-30T10:00",
+                   due_at=due + timedelta(hours=1), status="skipped",
+                   started_at=due + timedelta(hours=3),
+                   finished_at=due + timedelta(hours=3), detail="missed by 2:00:00"),
+        ])  # fmt: skip
+    run = smarketing("schedule")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    job = next(columns(line) for line in lines if line.startswith("housekeeping  every"))
+    assert job[:2] == ["housekeeping", "every 1h"]
+    upcoming = datetime.strptime(job[2], "%Y-%m-%d %H:%M").replace(tzinfo=MEXICO)
+    assert timedelta(0) < upcoming - datetime.now(UTC) <= timedelta(hours=1)
+    runs = [columns(line) for line in lines if line.startswith("housekeeping  2026")]
+    assert runs == [
+        ["housekeeping", "2026-11-30T10:00", "skipped (missed)", "2026-11-30 12:00",
+         "missed by 2:00:00"],
+        ["housekeeping", "2026-11-30T09:00", "done", "2026-11-30 09:00", "3 event ids forgotten"],
+    ]  # fmt: skip
+    assert "Times are in America/Mexico_City." in run.out
+
+
+def test_a_bad_schedule_setting_is_named_and_nothing_runs(smarketing, monkeypatch):
+    monkeypatch.setenv("SLA_REVIEW_SCHEDULE", "every 2 weeks thu 10:00 from 2026-12-04")
+    run = smarketing("schedule")
+    assert run.code == 2
+    assert "2026-12-04" in run.err and run.out == ""

@@ -19,6 +19,8 @@ TABLES = {
     "outbox",
     "routing_rule",
     "contest",
+    "job_run",
+    "scheduler_lease",
 }
 
 

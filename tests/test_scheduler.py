@@ -1,0 +1,153 @@
+"""The scheduler's decisions with a controlled clock: a run per job and period, caught up
+after downtime inside its grace window and skipped past it, and one lease holder among
+replicas, taken over when the holder goes silent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.config import load_settings
+from bot.domain.schedule import parse_weekly
+from bot.runtime import build_runtime
+from bot.scheduler import LEASE, Every, Job, Scheduler, build_jobs
+from storage.models import JobRun
+
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Work:
+    """A job's task that remembers each occurrence it ran for."""
+
+    def __init__(self, fail: bool = False):
+        self.done: list[datetime] = []
+        self.fail = fail
+
+    def __call__(self, runtime, due: datetime) -> str:
+        self.done.append(due)
+        if self.fail:
+            raise RuntimeError("the digest could not be built")
+        return "ok"
+
+
+@pytest.fixture
+def runtime(database_url, engine):
+    runtime = build_runtime(
+        load_settings({"DATABASE_URL": database_url, "BOT_TIMEZONE": "America/Sao_Paulo"})
+    )
+    yield runtime
+    runtime.engine.dispose()
+
+
+def scheduler(runtime, jobs, clock, name="replica-a") -> Scheduler:
+    return Scheduler(runtime, jobs, worker=name, clock=clock)
+
+
+def runs(runtime) -> list[tuple[str, str, str]]:
+    with runtime.sessions() as session:
+        rows = session.exec(select(JobRun).order_by(JobRun.id)).all()
+        return [(r.job_id, r.period, r.status) for r in rows]
+
+
+def weekly_digest(work: Work) -> Job:
+    # Monday 09:00 in São Paulo is 12:00 UTC; caught up within 6 hours.
+    return Job("digest", parse_weekly("mon 09:00"), grace=timedelta(hours=6), task=work)
+
+
+def test_a_run_missed_while_down_is_caught_up_once_after_a_restart(runtime):
+    work, clock = Work(), Clock(START + timedelta(hours=5))  # 13:00 UTC, 1 h after 09:00 local
+    first = scheduler(runtime, [weekly_digest(work)], clock)
+    assert first.keep_lease()  # becoming the holder catches up
+    assert work.done == [datetime(2026, 11, 30, 12, 0, tzinfo=UTC)]
+    assert runs(runtime) == [("digest", "2026-11-30T09:00", "done")]
+
+    first.stop()  # a restart: a new process, the same database
+    clock.now += timedelta(minutes=30)
+    again = scheduler(runtime, [weekly_digest(work)], clock, name="replica-a2")
+    assert again.keep_lease()
+    assert again.catch_up() == {"digest": "already_run"}
+    assert len(work.done) == 1
+
+
+def test_a_run_missed_past_its_grace_is_skipped_and_recorded(runtime):
+    work, clock = Work(), Clock(START + timedelta(hours=11))  # 7 h after 09:00 local
+    assert scheduler(runtime, [weekly_digest(work)], clock).keep_lease()
+    assert work.done == []
+    assert runs(runtime) == [("digest", "2026-11-30T09:00", "skipped")]
+
+
+def test_the_same_occurrence_fired_twice_runs_once(runtime):
+    work, clock = Work(), Clock(START + timedelta(hours=4))  # exactly 09:00 local
+    one = scheduler(runtime, [weekly_digest(work)], clock)
+    assert one.keep_lease()
+    assert one.fire("digest") == "already_run"  # the alarm after the catch-up
+    assert one.fire("digest") == "already_run"
+    assert len(work.done) == 1
+    clock.now += timedelta(days=7)
+    assert one.fire("digest") == "done"  # next week's is a new period
+    assert [r[1] for r in runs(runtime)] == ["2026-11-30T09:00", "2026-12-07T09:00"]
+
+
+def test_a_failed_run_is_recorded_with_why_and_not_repeated_for_its_period(runtime):
+    work, clock = Work(fail=True), Clock(START + timedelta(hours=4))
+    one = scheduler(runtime, [weekly_digest(work)], clock)
+    one.keep_lease()
+    assert runs(runtime) == [("digest", "2026-11-30T09:00", "failed")]
+    assert one.fire("digest") == "already_run"
+    with runtime.sessions() as session:
+        assert "could not be built" in session.exec(select(JobRun)).one().detail
+
+
+def test_only_the_lease_holder_runs_jobs_and_another_takes_over_when_it_goes_silent(runtime):
+    hourly_a, hourly_b = Work(), Work()
+    clock = Clock(START)
+    a = scheduler(runtime, [Job("tick", Every(timedelta(hours=1)), timedelta(hours=1),
+                                hourly_a)], clock, "replica-a")  # fmt: skip
+    b = scheduler(runtime, [Job("tick", Every(timedelta(hours=1)), timedelta(hours=1),
+                                hourly_b)], clock, "replica-b")  # fmt: skip
+    assert a.keep_lease() and not b.keep_lease()
+    assert (a.fire("tick"), b.fire("tick")) == ("already_run", "not_leader")
+    clock.now += timedelta(hours=1)
+    assert a.keep_lease()  # A renews as it goes (every few seconds in `serve`)
+    assert (b.fire("tick"), a.fire("tick")) == ("not_leader", "done")
+    assert len(hourly_a.done) == 2 and hourly_b.done == []
+
+    # A stops renewing (killed); once its lease has expired, B takes it and catches up.
+    clock.now += timedelta(hours=1)
+    assert a.keep_lease()  # its last renewal
+    assert not b.keep_lease()  # A's lease is still current
+    clock.now += LEASE + timedelta(seconds=1)
+    assert b.keep_lease()
+    assert hourly_b.done == [START + timedelta(hours=2)]
+    assert not a.keep_lease()  # A comes back: B holds it now
+    assert a.fire("tick") == "not_leader"
+
+
+def test_a_clean_stop_hands_the_lease_over_at_once(runtime):
+    clock = Clock(START)
+    a, b = scheduler(runtime, [], clock, "replica-a"), scheduler(runtime, [], clock, "replica-b")
+    assert a.keep_lease()
+    a.stop()
+    assert b.keep_lease()
+
+
+def test_the_configured_schedules_are_checked_when_the_jobs_are_built():
+    settings = load_settings({"DIGEST_SCHEDULE": "mon 09:00"})
+    assert [job.id for job in build_jobs(settings)] == ["housekeeping"]
+    for bad in (
+        {"DIGEST_SCHEDULE": "funday 09:00"},
+        {"SLA_REVIEW_SCHEDULE": "every 2 weeks thu 10:00 from 2026-12-04"},  # a Friday
+        {"SLA_REVIEW_REMINDER_BEFORE": "24x"},
+    ):
+        with pytest.raises(ValueError):
+            build_jobs(load_settings(bad))
