@@ -59,7 +59,10 @@ class Every:
 
     def period_key(self, occurrence: datetime, tz: ZoneInfo) -> str:
         # With its UTC offset: the hour a DST change repeats is two slots, not one.
-        return occurrence.astimezone(tz).isoformat(timespec="minutes")
+        whole_minutes = self.interval % timedelta(minutes=1) == timedelta(0)
+        return occurrence.astimezone(tz).isoformat(
+            timespec="minutes" if whole_minutes else "seconds"
+        )
 
     def __str__(self) -> str:
         minutes = int(self.interval.total_seconds() // 60)

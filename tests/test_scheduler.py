@@ -4,9 +4,11 @@ replicas, taken over when the holder goes silent."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from liveserver import wait_until
 from sqlmodel import select
 
 from bot.config import load_settings
@@ -151,3 +153,19 @@ def test_the_configured_schedules_are_checked_when_the_jobs_are_built():
     ):
         with pytest.raises(ValueError):
             build_jobs(load_settings(bad))
+
+
+def test_started_the_alarms_run_each_new_period_and_rearm(runtime):
+    work = Work()
+    live = Scheduler(
+        runtime, [Job("tick", Every(timedelta(seconds=1)), timedelta(seconds=1), work)],
+        worker="replica-live",
+    )  # fmt: skip
+    live.start()  # takes the lease at once, then each alarm sets the next
+    try:
+        wait_until(lambda: len(work.done) >= 3, timeout=15)
+    finally:
+        live.stop()
+    periods = [period for _job, period, status in runs(runtime) if status == "done"]
+    assert len(periods) == len(set(periods)) >= 3
+    assert all(b - a == timedelta(seconds=1) for a, b in itertools.pairwise(work.done))
