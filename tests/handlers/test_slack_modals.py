@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slackkit.blockkit import check_view
 
+from bot.domain.numbers import parse_amount
 from bot.domain.vocabulary import EXIT_REASONS, Exit
 from bot.i18n import Translator
 from handlers.slack import ids
@@ -24,7 +25,6 @@ from handlers.slack.modals import (
     attempt_modal,
     exit_modal,
     meeting_modal,
-    parse_amount,
     plain_amount,
     read_attempt,
     read_exit,
