@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
     from sqlmodel import Session
 
+    from bot.domain.sla import Change, Policy
     from storage.models import Lead, OutboxEntry, RoutingRule
 
 logger = logging.getLogger("smarketing")
@@ -600,6 +601,161 @@ def _schedule(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _sla(args: argparse.Namespace, settings: Settings) -> int:
+    actions = {"show": _sla_show, "set": _sla_set, "plan": _sla_plan}
+    return actions[args.sla_command](args, settings)
+
+
+def _sla_show(args: argparse.Namespace, settings: Settings) -> int:
+    """The policy in force key by key with what each means, the plan it gives, and its
+    latest changes."""
+    from bot.domain.sla import active_policy, policy_history
+    from storage.db import session_scope
+    from storage.queries import person_names
+
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        active = active_policy(session)
+        history = policy_history(session)
+        names = person_names(session)
+    _ = Translator(settings.bot_locale)
+    zone = settings.timezone
+    if active.changed_at is None:
+        title = _("cli.sla.title_default")
+    else:
+        by = _actor(_, active.changed_by, names)
+        title = _("cli.sla.title", version=active.version, by=by,
+                  at=_local_time(active.changed_at, zone))  # fmt: skip
+    headers = [_("cli.sla.col_setting"), _("cli.sla.col_value"), _("cli.sla.col_meaning")]
+    rows = [
+        (key, value or "–", _(f"sla.meaning.{key}"))
+        for key, value in active.policy.as_text().items()
+    ]
+    lines = [title, "", table(headers, rows, figures=False), "", *_policy_plan(_, active.policy)]
+    if history:
+        lines += ["", _("cli.sla.history")]
+        lines += [
+            _("cli.sla.history_line", version=change.version,
+              at=_local_time(change.changed_at, zone), by=_actor(_, change.changed_by, names),
+              changes="; ".join(_change_text(_, item) for item in change.changes))
+            for change in history
+        ]  # fmt: skip
+    lines += ["", _("cli.sla.how_to_change")]
+    if active.changed_at is not None:
+        lines.append(_("cli.outbox.times", timezone=settings.bot_timezone))
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _sla_set(args: argparse.Namespace, settings: Settings) -> int:
+    """Change the policy: all or nothing, every problem named at once."""
+    from bot.domain.sla import (
+        CLI_ACTOR,
+        PolicyErrors,
+        active_policy,
+        change_policy,
+        differences,
+        read_changes,
+    )
+    from storage.db import session_scope
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    given, problems = _policy_assignments(_, args.assignments)
+    changes: dict[str, Any] = {}
+    try:
+        changes = read_changes(given)
+    except PolicyErrors as errors:
+        problems += errors.render(_).splitlines()
+    if problems:
+        lines = [_("cli.sla.not_changed"), *(f"  {problem}" for problem in problems)]
+        print("\n".join(lines), file=sys.stderr)
+        return EXIT_USAGE
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        before = active_policy(session)
+        after = change_policy(session, changes, by=CLI_ACTOR, at=utcnow())
+        version = active_policy(session).version
+    made = differences(before.policy, after)
+    if not made:
+        print(_("cli.sla.unchanged", version=version))
+        return EXIT_OK
+    lines = [_("cli.sla.changed", version=version), *(f"  {_change_text(_, c)}" for c in made)]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _sla_plan(args: argparse.Namespace, settings: Settings) -> int:
+    """The sales and profiled leads a revenue goal takes, or what to type instead."""
+    from bot.domain.sla import PlanError, explain_plan, parse_plan_args, plan
+
+    _ = Translator(settings.bot_locale)
+    try:
+        revenue, deal, per_sale = parse_plan_args([args.revenue, args.deal, args.leads_per_sale])
+        needed = plan(revenue, deal, per_sale)
+    except PlanError as error:
+        print(error.render(_), file=sys.stderr)
+        return EXIT_USAGE
+    print("\n".join(explain_plan(_, needed, revenue=revenue, deal=deal, per_sale=per_sale)))
+    return EXIT_OK
+
+
+def _policy_plan(_: Translator, policy: Policy) -> list[str]:
+    """The plan the policy's own numbers give, or how to give it those numbers."""
+    from bot.domain.sla import explain_plan
+
+    needed = policy.plan()
+    if needed is None:
+        return [_("cli.sla.no_plan")]
+    figures = explain_plan(
+        _,
+        needed,
+        revenue=policy.revenue_goal,
+        deal=policy.average_deal_value,
+        per_sale=policy.leads_per_sale,
+    )
+    return [
+        _("cli.sla.plan", period=_(f"sla.period.{policy.period}")),
+        *(f"  {line}" for line in figures),
+    ]
+
+
+def _change_text(_: Translator, change: Change) -> str:
+    return _("cli.sla.change", setting=change.key, old=change.old or "–", new=change.new or "–")
+
+
+def _actor(_: Translator, actor: str, names: dict[str, str]) -> str:
+    """Who changed the policy: the command line, or a person by name and Slack id."""
+    from bot.domain.sla import CLI_ACTOR
+
+    if actor == CLI_ACTOR:
+        return _("cli.sla.by_cli")
+    name = names.get(actor)
+    return f"{name} ({actor})" if name else actor
+
+
+def _policy_assignments(_: Translator, words: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """`key=value` words as a mapping, and the sentences for words that are not; a word
+    without `=` continues the value before it (`holidays=2026-12-25, 2027-01-01`)."""
+    given: dict[str, str] = {}
+    problems: list[str] = []
+    last: str | None = None
+    repeated = False
+    for word in words:
+        key, sign, value = word.partition("=")
+        key = key.strip().lower()
+        if sign and key:
+            repeated = key in given
+            if repeated:
+                problems.append(_("cli.sla.repeated_key", setting=key))
+            else:
+                given[key] = value
+            last = key
+        elif last is None:
+            problems.append(_("cli.sla.not_assignment", word=word))
+        elif not repeated:
+            given[last] = f"{given[last]} {word}"
+    return given, problems
+
+
 SCHEDULE_RUNS_SHOWN = 20
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -611,4 +767,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "routing": _routing,
     "outbox": _outbox,
     "schedule": _schedule,
+    "sla": _sla,
 }

@@ -64,6 +64,110 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.help.schedule": "scheduled jobs and their last runs",
         "cli.help.outbox": "messages waiting to be delivered",
         "cli.help.sla": "the SLA policy",
+        # The SLA policy: what each key means, what a bad value is told, the plan
+        "sla.meaning.period": "how often targets are counted: week, month or quarter",
+        "sla.meaning.revenue_goal": "revenue sales aims to win each period (0 = not set)",
+        "sla.meaning.average_deal_value": "what a won deal is worth on average (0 = not set)",
+        "sla.meaning.leads_per_sale": "profiled leads it takes to win one sale",
+        "sla.meaning.profiled_share_min": "least share of captured leads that arrive profiled",
+        "sla.meaning.first_touch_minutes": "business minutes sales has to first touch a lead",
+        "sla.meaning.unclaimed_after_minutes": (
+            "business minutes before a lead nobody accepted is offered again"
+        ),
+        "sla.meaning.attempts_min": "contact attempts a seller makes before giving up",
+        "sla.meaning.attempts_window_days": "business days those attempts are spread over",
+        "sla.meaning.give_up": "a lead never reached goes back to nurture, or is rejected",
+        "sla.meaning.assignment": "claim: first seller to click; round_robin: sellers in turn",
+        "sla.meaning.work_days": "days sales works; SLA clocks stop on the others",
+        "sla.meaning.work_hours": "hours sales works (00:00-24:00: all day)",
+        "sla.meaning.holidays": "dates with no work, YYYY-MM-DD",
+        "sla.meaning.seller_weights": "round-robin share per seller (U01:2 gets twice); 1 each",
+        "sla.meaning.open_leads_cap": "most open leads one seller holds (empty: no cap)",
+        "sla.meaning.required_fields": "what every handed-over lead carries (| = either)",
+        "sla.meaning.sellers_see_all": "sellers see the whole /funnel, not only their leads",
+        "sla.period.week": "week",
+        "sla.period.month": "month",
+        "sla.period.quarter": "quarter",
+        "sla.error.unknown_key": "{setting}: there is no such setting; the settings are {known}.",
+        "sla.error.choice": "{setting} must be one of {allowed}; got '{value}'.",
+        "sla.error.amount": (
+            "{setting} must be a number, 0 or more, like {example} (0: not set); got '{value}'."
+        ),
+        "sla.error.leads_per_sale": (
+            "{setting} must be a number of at least 1, like 8 (one sale every 8 leads); "
+            "got '{value}'."
+        ),
+        "sla.error.share": "{setting} must be a share from 0 to 1, like 0.6 or 60%; got '{value}'.",
+        "sla.error.whole": (
+            "{setting} must be a whole number from {minimum} to {maximum}, like {example}; "
+            "got '{value}'."
+        ),
+        "sla.error.open_leads_cap": (
+            "{setting} must be a whole number of at least 1, like 10, or empty for no cap; "
+            "got '{value}'."
+        ),
+        "sla.error.work_days": (
+            "{setting} must be days like mon-fri, mon,wed,fri or mon-sun; got '{value}'."
+        ),
+        "sla.error.work_hours": (
+            "{setting} must be an opening and a closing time like 09:00-18:00 (00:00-24:00 for "
+            "all day); got '{value}'."
+        ),
+        "sla.error.work_hours_order": (
+            "{setting}: closing must come after opening, like 09:00-18:00; got '{value}'."
+        ),
+        "sla.error.holidays": (
+            "{setting} must be dates like 2026-12-25,2027-01-01 (empty for none); "
+            "'{item}' is not a date."
+        ),
+        "sla.error.seller_weights": (
+            "{setting} must be Slack user ids with a weight from 1 to {maximum}, like "
+            "U0123ABCD:2,U0456EFGH:1 (empty: 1 each); '{item}' is not."
+        ),
+        "sla.error.seller_repeated": "{setting} names {user} twice; give each seller one weight.",
+        "sla.error.required_fields": (
+            "{setting} must be lead fields separated by commas, | for either, like "
+            "email|phone,summary; '{item}' is not a lead field (they are {fields})."
+        ),
+        "sla.error.boolean": "{setting} must be true or false; got '{value}'.",
+        "sla.plan.revenue": "The revenue goal must be more than 0 to plan sales; got {value}.",
+        "sla.plan.deal": (
+            "The average deal value must be more than 0 to count the sales needed; got {value}."
+        ),
+        "sla.plan.leads_per_sale": (
+            "Leads per sale must be at least 1 (one sale every N leads); got {value}."
+        ),
+        "sla.plan.bad_argument": "{name} must be a number like {example}; got '{value}'.",
+        "sla.plan.usage": (
+            "Write it as: plan REVENUE DEAL N, like plan 100,000 6,667 8 (one sale every N leads)."
+        ),
+        "sla.plan.sales_line": "Sales needed: {sales} ({revenue} ÷ {deal}, rounded up)",
+        "sla.plan.leads_line": (
+            "Profiled leads to hand over: {leads} ({sales} × {leads_per_sale}, rounded up)"
+        ),
+        # smarketing sla
+        "cli.sla.title_default": "SLA policy: the defaults (nobody has changed them yet).",
+        "cli.sla.title": "SLA policy, version {version}: changed by {by} on {at}.",
+        "cli.sla.by_cli": "the command line",
+        "cli.sla.col_setting": "setting",
+        "cli.sla.col_value": "value",
+        "cli.sla.col_meaning": "meaning",
+        "cli.sla.plan": "Plan for each {period}:",
+        "cli.sla.no_plan": (
+            "No plan yet: set the revenue goal and the average deal, e.g. "
+            "smarketing sla set revenue_goal=100k average_deal_value=6,667"
+        ),
+        "cli.sla.history": "Latest changes:",
+        "cli.sla.history_line": "v{version}  {at}  {by}: {changes}",
+        "cli.sla.change": "{setting} {old} → {new}",
+        "cli.sla.how_to_change": (
+            "Change it with: smarketing sla set KEY=VALUE … (managers in Slack: /sla edit)."
+        ),
+        "cli.sla.changed": "SLA policy changed (now version {version}):",
+        "cli.sla.unchanged": "Nothing changed: the policy already says that (version {version}).",
+        "cli.sla.not_changed": "The SLA policy was not changed:",
+        "cli.sla.not_assignment": "'{word}' is not KEY=VALUE; write a setting like attempts_min=6.",
+        "cli.sla.repeated_key": "{setting} is given twice; give it once.",
         "cli.help.routing": "channel routing rules",
         "cli.help.manifest": "the Slack app manifest",
         "cli.help.db": "database maintenance",
@@ -349,6 +453,55 @@ CATALOG: dict[str, dict[str, str]] = {
         "manifest.funnel": "The funnel, broken down by zone, seller, campaign and more",
         "manifest.funnel_hint": "[period] [by zone|age|service|seller|source|campaign] [chart]",
         "manifest.sla": "The SLA between marketing and sales",
+        "slash.sla.help": (
+            "`/sla` the scorecard · `/sla plan REVENUE DEAL N` sales and leads a goal takes,"
+            " e.g. `/sla plan 100,000 6,667 8` · `/sla edit` the policy (managers)"
+        ),
+        "slash.sla.not_understood": "`/sla {text}` is not something I know. {help}",
+        "slash.sla.managers_only": "Only managers can change the SLA policy; `/sla` shows it.",
+        "modal.sla.title": "SLA policy",
+        "modal.sla.intro": (
+            "Change what the teams agreed; each setting says what it means. Every change is"
+            " kept with your name for the next SLA review."
+        ),
+        "scorecard.title": ":handshake: *The SLA, {period}*",
+        "scorecard.text": "The SLA, {period}: {handed_over} profiled leads handed over",
+        "scorecard.marketing": "Marketing",
+        "scorecard.sales": "Sales",
+        "scorecard.handed_over": "Profiled leads handed over",
+        "scorecard.handed_over_of": "{count} of {needed} · on pace for {projected}",
+        "scorecard.handed_over_no_goal": "{count} (no revenue goal set yet)",
+        "scorecard.profiled_share": "Captured leads that arrived profiled",
+        "scorecard.share_of": "{share} of {captured} · aim {aim}",
+        "scorecard.no_leads_aim": "no leads captured yet · aim {aim}",
+        "scorecard.missing_fields": "Hand-offs missing a required field",
+        "scorecard.routing": "Routing delay, median (posted → accepted)",
+        "scorecard.response": "Response time, median (accepted → first touch)",
+        "scorecard.in_time": "First touched within {limit}",
+        "scorecard.in_time_of": "{share} ({count} of {touched})",
+        "scorecard.attempts": "Attempts per accepted lead",
+        "scorecard.note": (
+            "Counted by when each thing happened in the period; times in business hours"
+            " ({timezone}). `/sla plan REVENUE DEAL N` · `/sla edit` (managers)"
+        ),
+        "scorecard.period.week": "week of {date}",
+        "scorecard.period.month": "{month} {year}",
+        "scorecard.period.quarter": "Q{quarter} {year}",
+        "scorecard.minutes": "{minutes} min",
+        "scorecard.hours": "{hours} h",
+        "scorecard.hours_minutes": "{hours} h {minutes} min",
+        "scorecard.month.1": "January",
+        "scorecard.month.2": "February",
+        "scorecard.month.3": "March",
+        "scorecard.month.4": "April",
+        "scorecard.month.5": "May",
+        "scorecard.month.6": "June",
+        "scorecard.month.7": "July",
+        "scorecard.month.8": "August",
+        "scorecard.month.9": "September",
+        "scorecard.month.10": "October",
+        "scorecard.month.11": "November",
+        "scorecard.month.12": "December",
         "manifest.sla_hint": "[plan REVENUE DEAL N | edit | away | back]",
         "cli.manifest_needs_url": (
             "Give the bot's public URL with --url (or set PUBLIC_URL), or use --socket-mode."
@@ -504,6 +657,130 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.help.schedule": "tareas programadas y sus últimas ejecuciones",
         "cli.help.outbox": "mensajes pendientes de entrega",
         "cli.help.sla": "la política del SLA",
+        # The SLA policy: what each key means, what a bad value is told, the plan
+        "sla.meaning.period": "cada cuánto se cuentan las metas: week, month o quarter",
+        "sla.meaning.revenue_goal": "ingresos que ventas busca ganar cada periodo (0: sin fijar)",
+        "sla.meaning.average_deal_value": "lo que vale en promedio una venta ganada (0: sin fijar)",
+        "sla.meaning.leads_per_sale": "leads perfilados que hacen falta para una venta",
+        "sla.meaning.profiled_share_min": "parte mínima de los leads captados que llega perfilada",
+        "sla.meaning.first_touch_minutes": (
+            "minutos hábiles que tiene ventas para el primer contacto con un lead"
+        ),
+        "sla.meaning.unclaimed_after_minutes": (
+            "minutos hábiles antes de volver a ofrecer un lead que nadie aceptó"
+        ),
+        "sla.meaning.attempts_min": "intentos de contacto de un vendedor antes de rendirse",
+        "sla.meaning.attempts_window_days": "días hábiles en que se reparten esos intentos",
+        "sla.meaning.give_up": "un lead nunca alcanzado vuelve a nutrición, o se rechaza",
+        "sla.meaning.assignment": (
+            "claim: el primer vendedor que lo toma; round_robin: los vendedores por turno"
+        ),
+        "sla.meaning.work_days": "días en que trabaja ventas; los relojes del SLA paran los demás",
+        "sla.meaning.work_hours": "horario de ventas (00:00-24:00: todo el día)",
+        "sla.meaning.holidays": "fechas sin trabajo, AAAA-MM-DD",
+        "sla.meaning.seller_weights": (
+            "parte del turno rotativo por vendedor (U01:2 recibe el doble); 1 cada uno"
+        ),
+        "sla.meaning.open_leads_cap": "máximo de leads abiertos por vendedor (vacío: sin tope)",
+        "sla.meaning.required_fields": "lo que trae cada lead entregado (| = uno u otro)",
+        "sla.meaning.sellers_see_all": "los vendedores ven todo /funnel, no solo sus leads",
+        "sla.period.week": "semana",
+        "sla.period.month": "mes",
+        "sla.period.quarter": "trimestre",
+        "sla.error.unknown_key": "{setting}: no existe ese ajuste; los ajustes son {known}.",
+        "sla.error.choice": "{setting} debe ser uno de {allowed}; se recibió '{value}'.",
+        "sla.error.amount": (
+            "{setting} debe ser un número, 0 o más, como {example} (0: sin fijar); "
+            "se recibió '{value}'."
+        ),
+        "sla.error.leads_per_sale": (
+            "{setting} debe ser un número de al menos 1, como 8 (una venta cada 8 leads); "
+            "se recibió '{value}'."
+        ),
+        "sla.error.share": (
+            "{setting} debe ser una proporción de 0 a 1, como 0.6 o 60%; se recibió '{value}'."
+        ),
+        "sla.error.whole": (
+            "{setting} debe ser un número entero de {minimum} a {maximum}, como {example}; "
+            "se recibió '{value}'."
+        ),
+        "sla.error.open_leads_cap": (
+            "{setting} debe ser un número entero de al menos 1, como 10, o vacío para no poner "
+            "tope; se recibió '{value}'."
+        ),
+        "sla.error.work_days": (
+            "{setting} deben ser días como mon-fri, lun,mie,vie o mon-sun; se recibió '{value}'."
+        ),
+        "sla.error.work_hours": (
+            "{setting} debe ser una hora de apertura y una de cierre como 09:00-18:00 "
+            "(00:00-24:00 para todo el día); se recibió '{value}'."
+        ),
+        "sla.error.work_hours_order": (
+            "{setting}: el cierre debe ser después de la apertura, como 09:00-18:00; "
+            "se recibió '{value}'."
+        ),
+        "sla.error.holidays": (
+            "{setting} deben ser fechas como 2026-12-25,2027-01-01 (vacío si no hay); "
+            "'{item}' no es una fecha."
+        ),
+        "sla.error.seller_weights": (
+            "{setting} deben ser ids de usuario de Slack con un peso de 1 a {maximum}, como "
+            "U0123ABCD:2,U0456EFGH:1 (vacío: 1 cada uno); '{item}' no lo es."
+        ),
+        "sla.error.seller_repeated": (
+            "{setting} nombra dos veces a {user}; da a cada vendedor un solo peso."
+        ),
+        "sla.error.required_fields": (
+            "{setting} deben ser campos del lead separados por comas, | para uno u otro, como "
+            "email|phone,summary; '{item}' no es un campo del lead (son {fields})."
+        ),
+        "sla.error.boolean": "{setting} debe ser true o false; se recibió '{value}'.",
+        "sla.plan.revenue": (
+            "La meta de ingresos debe ser mayor que 0 para planear las ventas; se recibió {value}."
+        ),
+        "sla.plan.deal": (
+            "El valor promedio de una venta debe ser mayor que 0 para contar las ventas "
+            "necesarias; se recibió {value}."
+        ),
+        "sla.plan.leads_per_sale": (
+            "Los leads por venta deben ser al menos 1 (una venta cada N leads); se recibió {value}."
+        ),
+        "sla.plan.bad_argument": "{name} debe ser un número como {example}; se recibió '{value}'.",
+        "sla.plan.usage": (
+            "Escríbelo así: plan INGRESOS VENTA N, como plan 100.000 6.667 8 "
+            "(una venta cada N leads)."
+        ),
+        "sla.plan.sales_line": "Ventas necesarias: {sales} ({revenue} ÷ {deal}, redondeado arriba)",
+        "sla.plan.leads_line": (
+            "Leads perfilados a entregar: {leads} ({sales} × {leads_per_sale}, redondeado arriba)"
+        ),
+        # smarketing sla
+        "cli.sla.title_default": (
+            "Política del SLA: los valores por defecto (nadie los ha cambiado)."
+        ),
+        "cli.sla.title": "Política del SLA, versión {version}: cambiada por {by} el {at}.",
+        "cli.sla.by_cli": "la línea de comandos",
+        "cli.sla.col_setting": "ajuste",
+        "cli.sla.col_value": "valor",
+        "cli.sla.col_meaning": "significado",
+        "cli.sla.plan": "Plan para cada {period}:",
+        "cli.sla.no_plan": (
+            "Aún no hay plan: fija la meta de ingresos y el valor promedio de venta, p. ej. "
+            "smarketing sla set revenue_goal=100k average_deal_value=6.667"
+        ),
+        "cli.sla.history": "Últimos cambios:",
+        "cli.sla.history_line": "v{version}  {at}  {by}: {changes}",
+        "cli.sla.change": "{setting} {old} → {new}",
+        "cli.sla.how_to_change": (
+            "Cámbiala con: smarketing sla set CLAVE=VALOR … (gerentes en Slack: /sla edit)."
+        ),
+        "cli.sla.changed": "Política del SLA cambiada (ahora versión {version}):",
+        "cli.sla.unchanged": "Nada cambió: la política ya dice eso (versión {version}).",
+        "cli.sla.not_changed": "La política del SLA no se cambió:",
+        "cli.sla.not_assignment": (
+            "'{word}' no tiene la forma CLAVE=VALOR; escribe un ajuste como attempts_min=6."
+        ),
+        "cli.sla.repeated_key": "{setting} aparece dos veces; dalo una sola vez.",
         "cli.help.routing": "reglas de enrutamiento por canal",
         "cli.help.manifest": "el manifiesto de la app de Slack",
         "cli.help.db": "mantenimiento de la base de datos",
@@ -795,6 +1072,57 @@ CATALOG: dict[str, dict[str, str]] = {
         "manifest.funnel": "El embudo, desglosado por zona, vendedor, campaña y más",
         "manifest.funnel_hint": "[periodo] [by zone|age|service|seller|source|campaign] [chart]",
         "manifest.sla": "El SLA entre marketing y ventas",
+        "slash.sla.help": (
+            "`/sla` el marcador · `/sla plan INGRESOS TICKET N` ventas y leads que pide una meta,"
+            " p. ej. `/sla plan 100.000 6.667 8` · `/sla edit` la política (gerentes)"
+        ),
+        "slash.sla.not_understood": "No entiendo `/sla {text}`. {help}",
+        "slash.sla.managers_only": (
+            "Solo los gerentes pueden cambiar la política del SLA; `/sla` la muestra."
+        ),
+        "modal.sla.title": "Política del SLA",
+        "modal.sla.intro": (
+            "Cambia lo que acordaron los equipos; cada ajuste dice qué significa. Cada cambio"
+            " queda con tu nombre para la próxima revisión del SLA."
+        ),
+        "scorecard.title": ":handshake: *El SLA, {period}*",
+        "scorecard.text": "El SLA, {period}: {handed_over} leads perfilados entregados",
+        "scorecard.marketing": "Marketing",
+        "scorecard.sales": "Ventas",
+        "scorecard.handed_over": "Leads perfilados entregados",
+        "scorecard.handed_over_of": "{count} de {needed} · a este ritmo, {projected}",
+        "scorecard.handed_over_no_goal": "{count} (aún no hay meta de ingresos)",
+        "scorecard.profiled_share": "Leads captados que llegaron perfilados",
+        "scorecard.share_of": "{share} de {captured} · meta {aim}",
+        "scorecard.no_leads_aim": "aún no hay leads captados · meta {aim}",
+        "scorecard.missing_fields": "Entregas sin un campo obligatorio",
+        "scorecard.routing": "Demora de asignación, mediana (publicado → aceptado)",
+        "scorecard.response": "Tiempo de respuesta, mediana (aceptado → primer contacto)",
+        "scorecard.in_time": "Primer contacto dentro de {limit}",
+        "scorecard.in_time_of": "{share} ({count} de {touched})",
+        "scorecard.attempts": "Intentos por lead aceptado",
+        "scorecard.note": (
+            "Contado según cuándo ocurrió cada cosa en el periodo; tiempos en horario hábil"
+            " ({timezone}). `/sla plan INGRESOS TICKET N` · `/sla edit` (gerentes)"
+        ),
+        "scorecard.period.week": "semana del {date}",
+        "scorecard.period.month": "{month} de {year}",
+        "scorecard.period.quarter": "T{quarter} {year}",
+        "scorecard.minutes": "{minutes} min",
+        "scorecard.hours": "{hours} h",
+        "scorecard.hours_minutes": "{hours} h {minutes} min",
+        "scorecard.month.1": "enero",
+        "scorecard.month.2": "febrero",
+        "scorecard.month.3": "marzo",
+        "scorecard.month.4": "abril",
+        "scorecard.month.5": "mayo",
+        "scorecard.month.6": "junio",
+        "scorecard.month.7": "julio",
+        "scorecard.month.8": "agosto",
+        "scorecard.month.9": "septiembre",
+        "scorecard.month.10": "octubre",
+        "scorecard.month.11": "noviembre",
+        "scorecard.month.12": "diciembre",
         "manifest.sla_hint": "[plan INGRESOS TICKET N | edit | away | back]",
         "cli.manifest_needs_url": (
             "Indica la URL pública del bot con --url (o define PUBLIC_URL), o usa --socket-mode."

@@ -30,6 +30,8 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.config import Settings
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
+from bot.domain.scorecard import store_durations
+from bot.domain.sla import current_policy
 from bot.runtime import Runtime
 from storage import queries
 from storage.db import session_scope
@@ -42,6 +44,8 @@ LEASE = timedelta(seconds=30)
 RENEW_EVERY = timedelta(seconds=10)
 # Processed Slack event ids are kept this long (Slack retries an event for minutes).
 EVENT_MEMORY = timedelta(days=1)
+# Runs are remembered this long: far beyond any job's grace window.
+RUN_MEMORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,22 @@ class Job:
 
 
 def forget_processed_events(runtime: Runtime, due: datetime) -> str:
-    """Housekeeping: forget the Slack event ids handled more than a day before `due`."""
+    """Housekeeping: forget the Slack event ids handled more than a day before `due`, and
+    the records of runs older than `RUN_MEMORY` (a job every minute writes 1,440 a day)."""
     with session_scope(runtime.sessions) as session:
         forgotten = queries.forget_events_before(session, before=due - EVENT_MEMORY)
-    return f"{forgotten} event ids forgotten"
+        runs = queries.forget_runs_before(session, before=due - RUN_MEMORY)
+    return f"{forgotten} event ids and {runs} old runs forgotten"
+
+
+def store_lead_durations(runtime: Runtime, due: datetime) -> str:
+    """The SLA's clocks: each lead that reached acceptance or its first touch gets its
+    routing delay and response time in business minutes, under the policy in force."""
+    with session_scope(runtime.sessions) as session:
+        stored = store_durations(
+            session, policy=current_policy(session), tz=runtime.settings.timezone
+        )
+    return f"{stored} durations stored"
 
 
 def build_jobs(settings: Settings) -> list[Job]:
@@ -103,6 +119,9 @@ def build_jobs(settings: Settings) -> list[Job]:
         # Grace: a missed hour is simply done at the next start, within the hour.
         Job("housekeeping", Every(timedelta(hours=1)), grace=timedelta(hours=1),
             task=forget_processed_events),
+        # Each run also picks up whatever an earlier one missed: no need to catch up late.
+        Job("sla-clocks", Every(timedelta(minutes=1)), grace=timedelta(minutes=1),
+            task=store_lead_durations),
     ]  # fmt: skip
 
 

@@ -87,6 +87,10 @@ class Lead(LeadBase, table=True):
     won_value: float | None = None
     # The seller's view of the lead's quality, 1-5, given when closing it.
     quality_rating: int | None = None
+    # Business minutes (the SLA calendar's) from card posted to accepted (the routing delay),
+    # and from accepted to first touch (the seller's response): measured apart.
+    routing_minutes: float | None = None
+    response_minutes: float | None = None
     created_at: datetime = _when(nullable=False, default=True)
     received_at: datetime = _when(nullable=False, default=True)
     updated_at: datetime = _when(nullable=False, default=True)
@@ -284,3 +288,23 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=64)
     expires_at: datetime = _when(nullable=False)
+
+
+class SlaPolicy(SQLModel, table=True):
+    """One version of the SLA policy: every change writes a new row, so the rows are the
+    history, and the highest version is the policy in force. With no row, the defaults are.
+
+    `values` holds every key as a person would type it back (`bot.domain.sla` reads it);
+    `changed` lists the keys this version changed.
+    """
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (UniqueConstraint("version", name="uq_sla_policy_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # A Slack user id, or "cli" for the command line.
+    changed_by: str = Field(max_length=64)
+    changed_at: datetime = _when(nullable=False, default=True)

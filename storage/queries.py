@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, delete, func, insert, or_, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    not_,
+    or_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -25,6 +40,7 @@ from storage.models import (
     RoutingRule,
     SchedulerLease,
     SentMessage,
+    SlaPolicy,
 )
 
 # Columns a cohort can be broken down by (the domain's names for them).
@@ -773,6 +789,110 @@ def rate_lead(session: Session, *, lead_id: int, rating: int) -> None:
     session.exec(update(Lead).where(col(Lead.id) == lead_id).values(quality_rating=rating))
 
 
+# -- The SLA scorecard -----------------------------------------------------------------------
+
+
+def scorecard_counts(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    required: Sequence[Sequence[str]],
+    first_touch_minutes: float,
+) -> dict[str, Any]:
+    """The scorecard's counts over [since, until), by the time each thing happened: leads
+    captured (and of those, profiled), handed over (and of those, missing a `required`
+    group: a group is met when any of its fields has a value), accepted, first touched (and
+    within `first_touch_minutes` business minutes), and attempts per accepted lead."""
+
+    def within(column: Any) -> ColumnElement[bool]:
+        return and_(col(column) >= since, col(column) < until)
+
+    def has(name: str) -> ColumnElement[bool]:
+        column = col(getattr(Lead, name))
+        return and_(column.is_not(None), func.trim(cast(column, String)) != "")
+
+    met = [or_(*(has(name) for name in group)) for group in required if group]
+    missing = not_(and_(*met)) if met else false()
+    statement = select(
+        func.count().filter(within(Lead.created_at)),
+        func.count().filter(within(Lead.created_at), col(Lead.profiled_at).is_not(None)),
+        func.count().filter(within(Lead.profiled_at)),
+        func.count().filter(within(Lead.profiled_at), missing),
+        func.count().filter(within(Lead.accepted_at)),
+        func.count().filter(within(Lead.first_touch_at)),
+        func.count().filter(
+            within(Lead.first_touch_at), col(Lead.response_minutes) <= first_touch_minutes
+        ),
+        func.avg(Lead.attempts).filter(within(Lead.accepted_at)),
+    ).select_from(Lead)
+    row = session.exec(statement).one()
+    names = ("captured", "captured_profiled", "handed_over", "missing_fields", "accepted",
+             "touched", "touched_in_time")  # fmt: skip
+    counts: dict[str, Any] = dict(zip(names, row[:7], strict=True))
+    counts["attempts_per_lead"] = float(row[7]) if row[7] is not None else None
+    return counts
+
+
+def durations_between(
+    session: Session, *, column: str, stamped: str, since: datetime, until: datetime
+) -> list[float]:
+    """The stored durations `column` of the leads whose `stamped` time is in [since, until)."""
+    value, moment = col(getattr(Lead, column)), col(getattr(Lead, stamped))
+    statement = select(value).where(value.is_not(None), moment >= since, moment < until)
+    return [float(minutes) for minutes in session.exec(statement)]
+
+
+def leads_without_routing_minutes(
+    session: Session, *, limit: int
+) -> list[tuple[int, datetime, datetime]]:
+    """(lead id, card posted, accepted) of accepted leads without their routing delay; the
+    posting is the lead's first card, or its hand-off when it has none."""
+    card = SentMessage.__table__.alias("first_card")
+    posted = (
+        select(func.min(card.c.created_at))
+        .where(card.c.lead_id == Lead.id, card.c.kind == CARD_MESSAGE)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Lead.id, func.coalesce(posted, Lead.profiled_at, Lead.created_at), Lead.accepted_at)
+        .where(col(Lead.accepted_at).is_not(None), col(Lead.routing_minutes).is_(None))
+        .limit(limit)
+    )
+    return [
+        (lead_id, _utc(when), _utc(accepted)) for lead_id, when, accepted in session.exec(statement)
+    ]
+
+
+def leads_without_response_minutes(
+    session: Session, *, limit: int
+) -> list[tuple[int, datetime, datetime]]:
+    """(lead id, accepted, first touch) of first-touched leads without their response time."""
+    statement = (
+        select(Lead.id, Lead.accepted_at, Lead.first_touch_at)
+        .where(
+            col(Lead.first_touch_at).is_not(None),
+            col(Lead.accepted_at).is_not(None),
+            col(Lead.response_minutes).is_(None),
+        )
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def set_lead_minutes(session: Session, *, lead_id: int, **minutes: float) -> None:
+    """Store a lead's routing delay or response time (business minutes)."""
+    session.exec(update(Lead).where(col(Lead.id) == lead_id).values(**minutes))
+
+
+def _utc(moment: Any) -> datetime:
+    """A timestamp read through an expression, which bypasses the column's type: SQLite
+    gives it back as naive UTC text."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 # -- Scheduled jobs --------------------------------------------------------------------------
 
 
@@ -800,6 +920,11 @@ def finish_run(
         .where(col(JobRun.id) == run_id)
         .values(status=status, finished_at=at, detail=detail)
     )
+
+
+def forget_runs_before(session: Session, *, before: datetime) -> int:
+    """Drop the records of runs due before `before`; returns how many."""
+    return session.exec(delete(JobRun).where(col(JobRun.due_at) < before)).rowcount
 
 
 def latest_runs(session: Session, *, limit: int) -> list[JobRun]:
@@ -967,3 +1092,39 @@ def count_open_contests(session: Session) -> int:
     """How many contests no review has discussed yet."""
     statement = select(func.count()).select_from(Contest).where(col(Contest.reviewed_at).is_(None))
     return session.exec(statement).one()
+
+
+# -- SLA policy ------------------------------------------------------------------------------
+
+
+def latest_sla_policy(session: Session) -> SlaPolicy | None:
+    """The policy version in force: the highest; None while the defaults are."""
+    statement = select(SlaPolicy).order_by(col(SlaPolicy.version).desc()).limit(1)
+    return session.exec(statement).first()
+
+
+def sla_policy_versions(session: Session, *, limit: int) -> list[SlaPolicy]:
+    """The `limit` newest policy versions, newest first."""
+    statement = select(SlaPolicy).order_by(col(SlaPolicy.version).desc()).limit(limit)
+    return list(session.exec(statement))
+
+
+def add_sla_policy(
+    session: Session,
+    *,
+    version: int,
+    values: dict[str, Any],
+    changed: list[str],
+    changed_by: str,
+    changed_at: datetime,
+) -> SlaPolicy | None:
+    """Store policy `version`; None when that version exists already (someone else changed
+    the policy meanwhile): the unique version decides between two writers."""
+    row = SlaPolicy(version=version, values=values, changed=changed, changed_by=changed_by,
+                    changed_at=changed_at)  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
@@ -92,3 +93,33 @@ def bot_env(fake_slack, database_url) -> dict[str, str]:
 def session(sessions) -> Iterator[Session]:
     with sessions() as session:
         yield session
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one `smarketing` command did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def smarketing(database_url, monkeypatch, tmp_path, capsys):
+    """`smarketing ARGS…` run in-process on the test's database, with no settings but
+    DATABASE_URL and no `.env` to pick up."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "BOT_", "DATABASE", "SALES_", "MARKETING_", "MANAGERS_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+    def run(*args: str) -> CliRun:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return CliRun(code, out, err)
+
+    return run

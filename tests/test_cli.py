@@ -14,7 +14,6 @@ NOT_BUILT = [
     ["funnel"],
     ["digest"],
     ["review"],
-    ["sla", "show"],
 ]
 
 

@@ -3,46 +3,17 @@ a real database."""
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from storage.db import session_scope
 from storage.models import JobRun, Lead, OutboxEntry
 from storage.queries import add_all, routing_rules
 
 MEXICO = ZoneInfo("America/Mexico_City")
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def smarketing(database_url, monkeypatch, tmp_path, capsys):
-    """`smarketing ARGS…` on the test's database, with no settings but DATABASE_URL and no
-    `.env` to pick up; returns the exit code and what was printed."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(("SLACK_", "BOT_", "DATABASE", "SALES_", "MARKETING_", "MANAGERS_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
 
 
 def stored_rules(sessions) -> list[tuple[int, str, str, str, str]]:

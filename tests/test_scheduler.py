@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.config import load_settings
 from bot.domain.schedule import parse_weekly
 from bot.runtime import build_runtime
-from bot.scheduler import LEASE, Every, Job, Scheduler, build_jobs
+from bot.scheduler import LEASE, Every, Job, Scheduler, build_jobs, forget_processed_events
 from storage.models import JobRun
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
@@ -145,7 +145,7 @@ def test_a_clean_stop_hands_the_lease_over_at_once(runtime):
 
 def test_the_configured_schedules_are_checked_when_the_jobs_are_built():
     settings = load_settings({"DIGEST_SCHEDULE": "mon 09:00"})
-    assert [job.id for job in build_jobs(settings)] == ["housekeeping"]
+    assert [job.id for job in build_jobs(settings)] == ["housekeeping", "sla-clocks"]
     for bad in (
         {"DIGEST_SCHEDULE": "funday 09:00"},
         {"SLA_REVIEW_SCHEDULE": "every 2 weeks thu 10:00 from 2026-12-04"},  # a Friday
@@ -169,3 +169,15 @@ def test_started_the_alarms_run_each_new_period_and_rearm(runtime):
     periods = [period for _job, period, status in runs(runtime) if status == "done"]
     assert len(periods) == len(set(periods)) >= 3
     assert all(b - a == timedelta(seconds=1) for a, b in itertools.pairwise(work.done))
+
+
+def test_housekeeping_forgets_runs_older_than_a_month(runtime):
+    work, clock = Work(), Clock(START)
+    hourly = Job("tick", Every(timedelta(hours=1)), timedelta(hours=1), work)
+    one = scheduler(runtime, [hourly], clock)
+    one.keep_lease()  # the run of START's hour
+    clock.now += timedelta(days=31)
+    assert one.fire("tick") == "done"
+    note = forget_processed_events(runtime, clock.now)
+    assert note == "0 event ids and 1 old runs forgotten"
+    assert [period for _job, period, _status in runs(runtime)] == ["2026-12-31T05:00-03:00"]

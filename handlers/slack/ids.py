@@ -37,6 +37,7 @@ VIEW_EXIT = "lead_exit_modal"
 VIEW_REASSIGN = "lead_reassign_modal"
 VIEW_REOPEN = "lead_reopen_modal"
 VIEW_CONTEST = "lead_contest_modal"
+VIEW_SLA_EDIT = "sla_policy_modal"
 # …their blocks (the ids a `response_action: errors` answer points at)…
 MODAL_LEAD = "modal_lead"
 BLOCK_ATTEMPT_HOW = "attempt_how"

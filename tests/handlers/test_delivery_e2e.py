@@ -257,7 +257,7 @@ def test_a_killed_server_restarted_delivers_every_lead_exactly_once(
         bot.process.wait()
     [entry] = [e for e in outbox(prepared) if e.lead_id == slow]
     assert entry.done_at is None and entry.posting_since is not None  # killed mid-post
-    wait_until(lambda: slow in lead_ids(cards(slack, SALES)), timeout=10)  # Slack posted it
+    wait_until(lambda: slow in lead_ids(cards(slack, SALES)), timeout=30)  # Slack posted it
     with run_bot(bot_env, tmp_path):
         wait_until(lambda: all_delivered(prepared, 8), timeout=90)
 

@@ -77,7 +77,7 @@ def test_serve_runs_while_slack_refuses_everything_and_recovers(
     fake_slack.fail_next("*", faults.server_error(500), times=None)
     with run_bot(bot_env, tmp_path) as bot:
         health = bot.get("/healthz")
-        command = post_signed(bot, slack_signer.command(payloads.slash_command("/sla")))
+        command = post_signed(bot, slack_signer.command(payloads.slash_command("/funnel")))
         assert fake_slack.calls_to("auth.test"), "the bot should be trying to reach Slack"
         assert all(call.status == 500 for call in fake_slack.calls_to("auth.test"))
         fake_slack.clear_faults()
@@ -90,7 +90,7 @@ def test_serve_runs_while_slack_refuses_everything_and_recovers(
         "outbox": {"pending": 0, "failing": 0, "oldest_seconds": 0},
     }
     assert command.status_code == 200
-    assert command.json()["text"] == "/sla is not available yet."
+    assert command.json()["text"] == "/funnel is not available yet."
 
 
 def test_a_retried_event_is_handled_once(bot_env, tmp_path, slack_signer, fake_slack):

@@ -21,6 +21,7 @@ TABLES = {
     "contest",
     "job_run",
     "scheduler_lease",
+    "sla_policy",
 }
 
 

@@ -1,17 +1,98 @@
-"""Slash commands. Each acks at once, before any Slack call."""
+"""Slash commands. Each acks at once, before any Slack call: `/sla` answers in its ack
+(the database's figures take milliseconds), and `/sla edit` opens its modal after it."""
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App
 
+from bot.domain import sla as policies
+from bot.domain.roles import Role
+from bot.domain.scorecard import scorecard
+from bot.runtime import Runtime
 from handlers.slack import ids
+from handlers.slack.sla import build_scorecard, policy_modal
+from storage.db import session_scope
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+# `/sla` words, English first; Spanish aliases are accepted too.
+SHOW, PLAN, EDIT, AWAY, BACK, HELP = (
+    ("", "show", "ver"),
+    ("plan",),
+    ("edit", "editar"),
+    ("away", "ausente"),
+    ("back", "vuelvo", "regreso"),
+    ("help", "ayuda"),
+)
 
 
 def register(app: App) -> None:
-    for command in ids.SLASH_COMMANDS:
-        app.command(command)(answer_not_available)
+    app.command(ids.COMMAND_FUNNEL)(answer_not_available)
+    app.command(ids.COMMAND_SLA)(sla)
 
 
 def answer_not_available(ack, command, context) -> None:
     _ = context["runtime"].translate
     ack(text=_("slack.not_available", command=command["command"]), response_type="ephemeral")
+
+
+def sla(ack, command, client, context) -> None:
+    """`/sla`, `/sla plan REVENUE DEAL N`, `/sla edit` (managers), `/sla help`."""
+    runtime: Runtime = context["runtime"]
+    _ = runtime.translate
+    words = (command.get("text") or "").split()
+    verb = words[0].lower() if words else ""
+    if verb in SHOW and len(words) <= 1:
+        with session_scope(runtime.sessions) as session:
+            policy = policies.current_policy(session)
+            card = scorecard(session, policy=policy, now=utcnow(), tz=runtime.settings.timezone)
+        message = build_scorecard(card, _, tz=runtime.settings.timezone)
+        ack(response_type="ephemeral", **message)
+    elif verb in PLAN:
+        ack(response_type="ephemeral", text=_plan_answer(words[1:], _))
+    elif verb in EDIT:
+        _edit(ack, command, client, runtime)
+    elif verb in AWAY + BACK:
+        ack(response_type="ephemeral", text=_("slack.not_available", command=f"/sla {verb}"))
+    elif verb in HELP:
+        ack(response_type="ephemeral", text=_("slash.sla.help"))
+    else:
+        said = " ".join(words)
+        ack(
+            response_type="ephemeral",
+            text=_("slash.sla.not_understood", text=said, help=_("slash.sla.help")),
+        )
+
+
+def _plan_answer(arguments: list[str], _) -> str:
+    try:
+        revenue, deal, per_sale = policies.parse_plan_args(arguments)
+        needed = policies.plan(revenue, deal, per_sale)
+    except policies.PlanError as problem:
+        return problem.render(_)
+    lines = policies.explain_plan(_, needed, revenue=revenue, deal=deal, per_sale=per_sale)
+    return "\n".join(lines)
+
+
+def _edit(ack, command, client, runtime: Runtime) -> None:
+    """Managers get the policy in a modal; everyone else is told who may change it."""
+    user = command["user_id"]
+    with session_scope(runtime.sessions) as session:
+        manager = runtime.roles.has_role(session, role=Role.MANAGER, user_id=user)
+        policy = policies.current_policy(session) if manager else None
+    if not manager:
+        ack(response_type="ephemeral", text=runtime.translate("slash.sla.managers_only"))
+        return
+    ack()
+    view = policy_modal(policy, runtime.translate)
+    runtime.after_ack.submit(_open, client, command["trigger_id"], view)
+
+
+def _open(client, trigger_id: str, view: dict) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except Exception:
+        logger.exception("the SLA policy modal could not be opened")

@@ -15,9 +15,12 @@ import logging
 from slack_bolt import App
 
 from bot.domain import manage, work
+from bot.domain import sla as policies
+from bot.domain.roles import Role
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
+from handlers.slack.sla import policy_errors, read_policy_modal
 from storage.db import session_scope
 from storage.models import Lead
 from storage.types import utcnow
@@ -33,6 +36,7 @@ def register(app: App) -> None:
     app.view(ids.VIEW_REASSIGN)(submit_reassign)
     app.view(ids.VIEW_REOPEN)(submit_reopen)
     app.view(ids.VIEW_CONTEST)(submit_contest)
+    app.view(ids.VIEW_SLA_EDIT)(submit_policy)
 
 
 def submit_attempt(ack, body, view, context) -> None:
@@ -107,6 +111,28 @@ def submit_contest(ack, body, view, context) -> None:
         return {"text": modals.read_contest(values, _), "verdict_event": verdict}
 
     _submitted(ack, body, view, context, manage.contest, details)
+
+
+def submit_policy(ack, body, view, context) -> None:
+    """`/sla edit`: every problem shown under its field and nothing changed, or the new
+    policy version written in the manager's name."""
+    runtime: Runtime = context["runtime"]
+    user = body["user"]["id"]
+    with session_scope(runtime.sessions) as session:
+        if not runtime.roles.has_role(session, role=Role.MANAGER, user_id=user):
+            ack()  # a forged submission: Slack only shows the modal to managers
+            logger.warning("SLA policy submission from %s, who is not a manager", user)
+            return
+        policy = policies.current_policy(session)
+        typed = read_policy_modal(view["state"]["values"], policy)
+        try:
+            changes = policies.read_changes(typed)
+        except policies.PolicyErrors as problems:
+            ack(response_action="errors", errors=policy_errors(problems, runtime.translate))
+            return
+        policies.change_policy(session, changes, by=user, at=utcnow())
+    ack()
+    logger.info("SLA policy changed by %s: %s", user, ", ".join(sorted(typed)) or "nothing")
 
 
 def _submitted(ack, body, view, context, action, details) -> None:
