@@ -19,7 +19,6 @@ logged, never run late.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
@@ -142,7 +142,6 @@ class Scheduler:
         self._clock = clock
         self._tz = runtime.settings.timezone
         self._leader = False
-        self._lock = threading.Lock()
         self._alarm: BackgroundScheduler | None = None
 
     @property
@@ -178,8 +177,6 @@ class Scheduler:
         if self._alarm is None:
             return
         next_run = job.when.next_after(self._clock(), self._tz)
-        if next_run is None:
-            return
         self._alarm.add_job(
             fire, DateTrigger(run_date=next_run), args=[self.worker, job.id], id=job.id,
             replace_existing=True, misfire_grace_time=int(job.grace.total_seconds()) or None,
@@ -225,13 +222,17 @@ class Scheduler:
             return self._skip(job, period, occurrence, late)
         return self._run(job, period, occurrence)
 
+    def _start(self, session: Session, job: Job, period: str, occurrence: datetime) -> int | None:
+        """Claim the period's run for this worker: its id, or None if it already has one."""
+        run = queries.start_run(
+            session, job_id=job.id, period=period, due_at=occurrence, worker=self.worker,
+            at=self._clock(),
+        )  # fmt: skip
+        return run.id if run is not None else None
+
     def _run(self, job: Job, period: str, occurrence: datetime) -> str:
-        with self._lock, session_scope(self.runtime.sessions) as session:
-            run = queries.start_run(
-                session, job_id=job.id, period=period, due_at=occurrence, worker=self.worker,
-                at=self._clock(),
-            )  # fmt: skip
-            run_id = run.id if run is not None else None
+        with session_scope(self.runtime.sessions) as session:
+            run_id = self._start(session, job, period, occurrence)
         if run_id is None:
             return "already_run"
         status, detail = "done", None
@@ -248,14 +249,11 @@ class Scheduler:
 
     def _skip(self, job: Job, period: str, occurrence: datetime, late: timedelta) -> str:
         with session_scope(self.runtime.sessions) as session:
-            run = queries.start_run(
-                session, job_id=job.id, period=period, due_at=occurrence, worker=self.worker,
-                at=self._clock(),
-            )  # fmt: skip
-            if run is None:
+            run_id = self._start(session, job, period, occurrence)
+            if run_id is None:
                 return "already_run"
             detail = f"missed by {late}, past its grace of {job.grace}"
-            queries.finish_run(session, run_id=run.id, status="skipped", at=self._clock(),
+            queries.finish_run(session, run_id=run_id, status="skipped", at=self._clock(),
                                detail=detail)  # fmt: skip
         logger.warning("scheduler: %s for %s skipped: %s", job.id, period, detail)
         return "skipped"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
     insert,
     not_,
     or_,
+    type_coerce,
     union_all,
     update,
 )
@@ -42,6 +43,7 @@ from storage.models import (
     SentMessage,
     SlaPolicy,
 )
+from storage.types import UTCDateTime
 
 # Columns a cohort can be broken down by (the domain's names for them).
 BREAKDOWN_COLUMNS = {
@@ -411,20 +413,6 @@ def complete_outbox_entry(
         .where(col(OutboxEntry.id) == entry_id)
         .values(done_at=at, posting_since=None, locked_by=None, locked_until=None, last_error=error)
     )
-
-
-def card_messages(session: Session, *, lead_id: int, channel_id: str) -> list[SentMessage]:
-    """The lead's cards posted in `channel_id`, newest first."""
-    statement = (
-        select(SentMessage)
-        .where(
-            SentMessage.lead_id == lead_id,
-            SentMessage.channel_id == channel_id,
-            SentMessage.kind == CARD_MESSAGE,
-        )
-        .order_by(col(SentMessage.id).desc())
-    )
-    return list(session.exec(statement))
 
 
 def postpone_delivery(
@@ -854,14 +842,16 @@ def leads_without_routing_minutes(
         .where(card.c.lead_id == Lead.id, card.c.kind == CARD_MESSAGE)
         .scalar_subquery()
     )
+    # An expression keeps no column type: the timestamps' own type reads the result back.
+    posted_or_handed = type_coerce(
+        func.coalesce(posted, Lead.profiled_at, Lead.created_at), UTCDateTime()
+    )
     statement = (
-        select(Lead.id, func.coalesce(posted, Lead.profiled_at, Lead.created_at), Lead.accepted_at)
+        select(Lead.id, posted_or_handed, Lead.accepted_at)
         .where(col(Lead.accepted_at).is_not(None), col(Lead.routing_minutes).is_(None))
         .limit(limit)
     )
-    return [
-        (lead_id, _utc(when), _utc(accepted)) for lead_id, when, accepted in session.exec(statement)
-    ]
+    return [tuple(row) for row in session.exec(statement)]
 
 
 def leads_without_response_minutes(
@@ -883,14 +873,6 @@ def leads_without_response_minutes(
 def set_lead_minutes(session: Session, *, lead_id: int, **minutes: float) -> None:
     """Store a lead's routing delay or response time (business minutes)."""
     session.exec(update(Lead).where(col(Lead.id) == lead_id).values(**minutes))
-
-
-def _utc(moment: Any) -> datetime:
-    """A timestamp read through an expression, which bypasses the column's type: SQLite
-    gives it back as naive UTC text."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # -- Scheduled jobs --------------------------------------------------------------------------

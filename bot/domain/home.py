@@ -12,13 +12,14 @@ whether a seller holds three leads or three thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.domain.lifecycle import OPEN_STAGES
 from bot.domain.roles import Role, RoleDirectory
+from bot.domain.scorecard import Period
 from bot.domain.vocabulary import Exit, Stage
 from storage import queries
 
@@ -157,10 +158,8 @@ def seller_leads(session: Session, *, user_id: str, limit: int = LEADS_SHOWN) ->
 
 
 def week_start(now: datetime, tz: ZoneInfo) -> datetime:
-    """Monday 00:00 of `now`'s week, in `tz`."""
-    local = now.astimezone(tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    return datetime.combine(monday, time(0), tzinfo=tz)
+    """Monday 00:00 of `now`'s week, in `tz` (the scorecard's week)."""
+    return Period.containing("week", now, tz).start.astimezone(tz)
 
 
 def week_figures(session: Session, *, now: datetime, tz: ZoneInfo) -> WeekFigures:

@@ -13,6 +13,7 @@ BUTTON_TEXT_MAX = 75
 SECTION_TEXT_MAX = 3000
 FIELD_TEXT_MAX = 2000
 FALLBACK_TEXT_MAX = 3000
+HEADER_TEXT_MAX = 150
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
@@ -41,6 +42,20 @@ def safe_url(url: str | None) -> str | None:
 def mention(user_id: str | None) -> str | None:
     """`<@U…>` for a Slack user id; None for anything else, which is never rendered as one."""
     return f"<@{user_id}>" if user_id and _SLACK_USER.match(user_id) else None
+
+
+def header(block_id: str, text: str) -> dict:
+    """A header block: plain text, cut to Slack's limit."""
+    return {
+        "type": "header",
+        "block_id": block_id,
+        "text": {"type": "plain_text", "text": shorten(text, HEADER_TEXT_MAX)},
+    }
+
+
+def context(block_id: str, *texts: str) -> dict:
+    """A context block of mrkdwn elements: the small print under a message."""
+    return {"type": "context", "block_id": block_id, "elements": [mrkdwn(t) for t in texts]}
 
 
 def section(block_id: str, text: str) -> dict:

@@ -23,18 +23,18 @@ from handlers.slack.blocks import (
     SECTION_TEXT_MAX,
     amount,
     button,
+    context,
     escape,
     field,
+    header,
     lead_title,
     mention,
-    mrkdwn,
     safe_url,
     section,
     shorten,
 )
 from storage.models import Lead
 
-HEADER_TEXT_MAX = 150
 FIELDS_MAX = 10
 CUSTOM_FIELD_LINE_MAX = 300
 
@@ -57,13 +57,7 @@ _MENU = (
 
 def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
     """The card for `lead` as it stands at `now`: `text` (notifications) and `blocks`."""
-    blocks: list[dict] = [
-        {
-            "type": "header",
-            "block_id": ids.CARD_HEADER,
-            "text": {"type": "plain_text", "text": shorten(lead.name, HEADER_TEXT_MAX)},
-        }
-    ]
+    blocks: list[dict] = [header(ids.CARD_HEADER, lead.name)]
     fields = _fields(lead, _)
     if fields:
         blocks.append({"type": "section", "block_id": ids.CARD_FIELDS, "fields": fields})
@@ -80,13 +74,7 @@ def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
     actions = _actions(lead, _)
     if actions:
         blocks.append({"type": "actions", "block_id": ids.CARD_ACTIONS, "elements": actions})
-    blocks.append(
-        {
-            "type": "context",
-            "block_id": ids.CARD_CONTEXT,
-            "elements": [mrkdwn(_context(lead, _, now))],
-        }
-    )
+    blocks.append(context(ids.CARD_CONTEXT, _context_line(lead, _, now)))
     return {"text": _fallback(lead, _), "blocks": blocks}
 
 
@@ -163,7 +151,7 @@ def _actions(lead: Lead, _: Translator) -> list[dict]:
     return elements
 
 
-def _context(lead: Lead, _: Translator, now: datetime) -> str:
+def _context_line(lead: Lead, _: Translator, now: datetime) -> str:
     state = state_of(lead)
     label = _.exit(state.exit) if state.exit else _.stage(state.stage)
     if state.exit and lead.exit_reason:

@@ -51,6 +51,7 @@ from storage.models import (
     THREAD_MESSAGE,
     Lead,
     OutboxEntry,
+    SentMessage,
 )
 from storage.types import utcnow
 
@@ -443,12 +444,11 @@ class DeliveryWorker:
     def _card_link(self, entry: OutboxEntry) -> tuple[str | None, bool]:
         """(the permalink of the lead's card, or None if it has none; whether Slack answered)."""
         channel = entry.payload.get("card_channel") or ""
-        with self._runtime.sessions() as session:
-            cards = queries.card_messages(session, lead_id=entry.lead_id, channel_id=channel)
-        if not cards:
+        card = self._card(entry.lead_id, channel)
+        if card is None:
             return None, True
         try:
-            response = self._client.chat_getPermalink(channel=channel, message_ts=cards[0].ts)
+            response = self._client.chat_getPermalink(channel=channel, message_ts=card.ts)
         except Exception as error:
             logger.warning("delivery: no link to the card of lead %s: %s", entry.lead_id, error)
             return None, False
@@ -507,11 +507,15 @@ class DeliveryWorker:
         return render_notice(entry.payload, self._runtime.translate, timezone=self._tz)
 
     def _card_ts(self, entry: OutboxEntry) -> str | None:
+        card = self._card(entry.lead_id, entry.channel_id)
+        return card.ts if card is not None else None
+
+    def _card(self, lead_id: int, channel_id: str) -> SentMessage | None:
+        """The lead's latest card in `channel_id`, if it was posted there."""
         with self._runtime.sessions() as session:
-            cards = queries.card_messages(
-                session, lead_id=entry.lead_id, channel_id=entry.channel_id
+            return queries.newest_message(
+                session, lead_id=lead_id, kind=CARD_MESSAGE, channel_id=channel_id
             )
-        return cards[0].ts if cards else None
 
     def _redraw(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
         """Update the lead's card in place to show the lead as it is now."""

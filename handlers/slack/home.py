@@ -36,16 +36,17 @@ from handlers.slack import ids
 from handlers.slack.blocks import (
     amount,
     button,
+    context,
     escape,
     field,
+    header,
     lead_title,
     mention,
-    mrkdwn,
     safe_url,
     section,
     shorten,
 )
-from handlers.slack.card import HEADER_TEXT_MAX, elapsed
+from handlers.slack.card import elapsed
 from handlers.slack.identity import BotIdentity
 from storage.types import utcnow
 
@@ -85,10 +86,10 @@ def build_home_view(
 ) -> dict[str, Any]:
     """`home` as a Home tab at `now`: each part it holds, then what the bot is and its
     commands; only the introduction for someone with no role."""
-    blocks: list[dict] = [_header(HOME_TITLE, _("home.title"))]
+    blocks: list[dict] = [header(HOME_TITLE, _("home.title"))]
     if not home.has_role:
         blocks.append(section(HOME_INTRO, _("home.intro")))
-        blocks.append(_context(HOME_COMMANDS, _("home.commands")))
+        blocks.append(context(HOME_COMMANDS, _("home.commands")))
         return {"type": "home", "blocks": blocks}
     if home.seller is not None:
         blocks += _seller_part(home.seller, _, now, message_link)
@@ -96,19 +97,19 @@ def build_home_view(
         blocks += _week_part(home.week, _)
     if home.contests is not None:
         blocks += _contests_part(home.contests, _, message_link)
-    blocks.append(_context(HOME_FOOTER, _("home.intro"), _("home.commands")))
+    blocks.append(context(HOME_FOOTER, _("home.intro"), _("home.commands")))
     return {"type": "home", "blocks": blocks}
 
 
 def _seller_part(mine: SellerLeads, _: Translator, now: datetime, link: MessageLink) -> list:
     total = max(mine.total, len(mine.leads))
-    blocks = [_header(HOME_LEADS_TITLE, _("home.leads.title", count=total))]
+    blocks = [header(HOME_LEADS_TITLE, _("home.leads.title", count=total))]
     if not mine.leads:
         blocks.append(section(HOME_LEADS_NONE, _("home.leads.none")))
     shown = mine.leads[:LEADS_SHOWN]
     blocks += [_lead_row(item, _, now, link) for item in shown]
     if total > len(shown):
-        blocks.append(_context(HOME_LEADS_MORE, _("home.more", count=total - len(shown))))
+        blocks.append(context(HOME_LEADS_MORE, _("home.more", count=total - len(shown))))
     return [*blocks, {"type": "divider"}]
 
 
@@ -133,8 +134,8 @@ def _week_part(week: WeekFigures, _: Translator) -> list:
         "home.week.period", date=week.since.date().isoformat(), timezone=escape(week.timezone)
     )
     blocks = [
-        _header(HOME_WEEK_TITLE, _("home.week.title")),
-        _context(HOME_WEEK_PERIOD, period),
+        header(HOME_WEEK_TITLE, _("home.week.title")),
+        context(HOME_WEEK_PERIOD, period),
         {
             "type": "section",
             "block_id": HOME_WEEK_FIGURES,
@@ -152,13 +153,13 @@ def _week_part(week: WeekFigures, _: Translator) -> list:
 
 def _contests_part(open_: ContestList, _: Translator, link: MessageLink) -> list:
     total = max(open_.total, len(open_.contests))
-    blocks = [_header(HOME_CONTESTS_TITLE, _("home.contests.title", count=total))]
+    blocks = [header(HOME_CONTESTS_TITLE, _("home.contests.title", count=total))]
     if not open_.contests:
         blocks.append(section(HOME_CONTESTS_NONE, _("home.contests.none")))
     shown = open_.contests[:CONTESTS_SHOWN]
     blocks += [_contest_row(contest, _, link) for contest in shown]
     if total > len(shown):
-        blocks.append(_context(HOME_CONTESTS_MORE, _("home.more", count=total - len(shown))))
+        blocks.append(context(HOME_CONTESTS_MORE, _("home.more", count=total - len(shown))))
     return [*blocks, {"type": "divider"}]
 
 
@@ -187,18 +188,6 @@ def _with_card_button(row: dict, lead: LeadRef, _: Translator, link: MessageLink
     if url:
         row["accessory"] = button(ids.ACTION_OPEN_CARD, _("home.open_card"), url=url)
     return row
-
-
-def _header(block_id: str, text: str) -> dict:
-    return {
-        "type": "header",
-        "block_id": block_id,
-        "text": {"type": "plain_text", "text": shorten(text, HEADER_TEXT_MAX)},
-    }
-
-
-def _context(block_id: str, *texts: str) -> dict:
-    return {"type": "context", "block_id": block_id, "elements": [mrkdwn(t) for t in texts]}
 
 
 def publish_home(

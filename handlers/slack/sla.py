@@ -10,7 +10,8 @@ from bot.domain.scorecard import Scorecard
 from bot.domain.sla import KEYS, Policy, PolicyErrors
 from bot.i18n import Translator
 from handlers.slack import ids
-from handlers.slack.blocks import FALLBACK_TEXT_MAX, field, mrkdwn, section, shorten
+from handlers.slack.blocks import FALLBACK_TEXT_MAX, context, field, mrkdwn, section, shorten
+from handlers.slack.modals import MODAL_BUTTON_MAX, TITLE_MAX
 
 SCORECARD_TITLE = "sla_title"
 SCORECARD_MARKETING = "sla_marketing"
@@ -39,8 +40,7 @@ def build_scorecard(card: Scorecard, _: Translator, *, tz: ZoneInfo) -> dict[str
             f"*{_('scorecard.marketing')}*"), "fields": marketing},
         {"type": "section", "block_id": SCORECARD_SALES, "text": mrkdwn(
             f"*{_('scorecard.sales')}*"), "fields": sales},
-        {"type": "context", "block_id": SCORECARD_NOTE, "elements": [
-            mrkdwn(_("scorecard.note", timezone=str(tz)))]},
+        context(SCORECARD_NOTE, _("scorecard.note", timezone=str(tz))),
     ]  # fmt: skip
     text = _("scorecard.text", period=period, handed_over=_handed_over(card, _))
     return {"text": shorten(text, FALLBACK_TEXT_MAX), "blocks": blocks}
@@ -85,10 +85,10 @@ def _minutes(minutes: float | None, _: Translator) -> str:
     whole = round(minutes)
     hours, rest = divmod(whole, 60)
     if not hours:
-        return _("scorecard.minutes", minutes=rest)
+        return _("duration.minutes", minutes=rest)
     if not rest:
-        return _("scorecard.hours", hours=hours)
-    return _("scorecard.hours_minutes", hours=hours, minutes=rest)
+        return _("duration.hours", hours=hours)
+    return _("duration.hours_minutes", hours=hours, minutes=rest)
 
 
 def _percent(share: float) -> str:
@@ -100,7 +100,7 @@ def _decimal(value: float | None) -> str:
 
 
 POLICY_BLOCK_PREFIX = "sla_"
-INPUT_LABEL_MAX = 2000
+POLICY_INTRO = "sla_intro"
 HINT_MAX = 2000
 
 
@@ -111,10 +111,10 @@ def policy_modal(policy: Policy, _: Translator) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.VIEW_SLA_EDIT,
-        "title": {"type": "plain_text", "text": shorten(_("modal.sla.title"), 24)},
-        "submit": {"type": "plain_text", "text": shorten(_("modal.submit"), 24)},
-        "close": {"type": "plain_text", "text": shorten(_("modal.close"), 24)},
-        "blocks": [section(ids.MODAL_LEAD, _("modal.sla.intro")), *blocks],
+        "title": {"type": "plain_text", "text": shorten(_("modal.sla.title"), TITLE_MAX)},
+        "submit": {"type": "plain_text", "text": shorten(_("modal.submit"), MODAL_BUTTON_MAX)},
+        "close": {"type": "plain_text", "text": shorten(_("modal.close"), MODAL_BUTTON_MAX)},
+        "blocks": [section(POLICY_INTRO, _("modal.sla.intro")), *blocks],
     }
 
 

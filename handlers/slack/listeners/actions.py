@@ -14,6 +14,7 @@ from bot.domain.claim import claim_lead
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
+from handlers.slack.listeners import open_after_ack
 from handlers.slack.notices import render_notice
 from storage.db import session_scope
 from storage.models import Lead, LeadEvent
@@ -99,7 +100,7 @@ def _checked_modal(ack, body, client, runtime: Runtime, may, build, *, exit_=Non
     extra = {"exit": exit_} if exit_ else {}
     metadata = json.dumps({"lead": lead_id, "channel": who.channel_id, **extra})
     view = build(lead, runtime.translate, metadata=metadata)
-    runtime.after_ack.submit(_open, client, body["trigger_id"], view)
+    open_after_ack(runtime, client, body["trigger_id"], view)
 
 
 def menu(ack, body, client, context) -> None:
@@ -154,7 +155,7 @@ def contest(ack, body, client, context) -> None:
     )
     metadata = json.dumps({"lead": lead_id, "verdict": verdict_id, "channel": who.channel_id})
     view = modals.contest_modal(lead, said, _, metadata=metadata)
-    runtime.after_ack.submit(_open, client, body["trigger_id"], view)
+    open_after_ack(runtime, client, body["trigger_id"], view)
 
 
 def not_available(ack, body, context) -> None:
@@ -189,13 +190,6 @@ def _modal(kind, lead: Lead, _, metadata: str) -> dict:
     if kind == "won":
         return modals.won_modal(lead, _, metadata=metadata)
     return modals.exit_modal(kind, lead, _, metadata=metadata)
-
-
-def _open(client, trigger_id: str, view: dict) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except Exception:
-        logger.exception("a modal could not be opened")
 
 
 def _who(body: dict, runtime: Runtime) -> work.Who:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import App
 
 from bot.domain import sla as policies
@@ -12,11 +10,10 @@ from bot.domain.roles import Role
 from bot.domain.scorecard import scorecard
 from bot.runtime import Runtime
 from handlers.slack import ids
+from handlers.slack.listeners import open_after_ack
 from handlers.slack.sla import build_scorecard, policy_modal
 from storage.db import session_scope
 from storage.types import utcnow
-
-logger = logging.getLogger(__name__)
 
 # `/sla` words, English first; Spanish aliases are accepted too.
 SHOW, PLAN, EDIT, AWAY, BACK, HELP = (
@@ -88,11 +85,4 @@ def _edit(ack, command, client, runtime: Runtime) -> None:
         return
     ack()
     view = policy_modal(policy, runtime.translate)
-    runtime.after_ack.submit(_open, client, command["trigger_id"], view)
-
-
-def _open(client, trigger_id: str, view: dict) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except Exception:
-        logger.exception("the SLA policy modal could not be opened")
+    open_after_ack(runtime, client, command["trigger_id"], view)
