@@ -380,6 +380,48 @@ CATALOG: dict[str, dict[str, str]] = {
         "card.context.owner": "owner {owner}",
         "card.context.unclaimed": "nobody has claimed it yet",
         "card.context.since": "handed over {elapsed} ago",
+        "card.button.accept": "Accept",
+        "card.context.offered": "offered to {user}",
+        "card.context.first_touch_due": ":stopwatch: first touch due by {due}",
+        "card.context.first_touch_late": ":rotating_light: first touch {late} late",
+        "thread.accepted": ":handshake: {user} accepted this lead.",
+        "thread.reoffered": (
+            ":repeat: Nobody took this lead within {minutes} business minutes: any seller may"
+            " claim it."
+        ),
+        "thread.reoffered_to": (
+            ":repeat: Not accepted within {minutes} business minutes: now offered to {user}."
+        ),
+        "thread.gave_up": (
+            ":zzz: No connected attempt in {days} business days after {attempts} attempts by"
+            " {owner}: moved to *{state}* as unreachable, as the SLA says."
+        ),
+        "claim.offered": (
+            "This lead is offered to {user}: only they can accept it until it is offered again."
+        ),
+        "work.offered_elsewhere": (
+            "This lead is offered to {assignee}: only they or a manager can act on it until"
+            " someone accepts it."
+        ),
+        "sla.reminder.first_touch": (
+            ":hourglass_flowing_sand: {lead} is waiting for its first touch: due by {when}"
+            " ({left} business minutes left). Log an attempt on the card when you reach out."
+        ),
+        "sla.escalation.first_touch": (
+            ":rotating_light: {lead}: {owner} accepted it at {when} and has not touched it"
+            " within the agreed {allowed} business minutes ({late} minutes late)."
+        ),
+        "sla.escalation.attempts": (
+            ":rotating_light: {lead}: {days} business days since {owner} accepted it without a"
+            " connected attempt, and {attempts} of the {needed} agreed attempts logged."
+        ),
+        "sla.escalation.unclaimed": (
+            ":rotating_light: {lead}: nobody has accepted it in {minutes} business minutes."
+        ),
+        "sla.escalation.unclaimed_offered": (
+            ":rotating_light: {lead}: offered to {user} and not accepted in {minutes} business"
+            " minutes."
+        ),
         "duration.just_now": "moments",
         "duration.minutes": "{minutes} min",
         "duration.hours": "{hours} h",
@@ -457,6 +499,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "slash.sla.help": (
             "`/sla` the scorecard · `/sla plan REVENUE DEAL N` sales and leads a goal takes,"
             " e.g. `/sla plan 100,000 6,667 8` · `/sla edit` the policy (managers)"
+            " · `/sla away` / `/sla back` leave or rejoin the round-robin (sellers)"
         ),
         "slash.sla.not_understood": "`/sla {text}` is not something I know. {help}",
         "slash.sla.managers_only": "Only managers can change the SLA policy; `/sla` shows it.",
@@ -481,6 +524,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "scorecard.in_time": "First touched within {limit}",
         "scorecard.in_time_of": "{share} ({count} of {touched})",
         "scorecard.attempts": "Attempts per accepted lead",
+        "scorecard.breaches": "Breaches (escalated)",
+        "scorecard.breaches_of": "{open} open now · this period: {raised}",
+        "scorecard.breach.first_touch_late": "{count} first touch late",
+        "scorecard.breach.unclaimed_late": "{count} left unaccepted",
+        "scorecard.breach.attempts_missing": "{count} short of attempts",
         "scorecard.note": (
             "Counted by when each thing happened in the period; times in business hours"
             " ({timezone}). `/sla plan REVENUE DEAL N` · `/sla edit` (managers)"
@@ -501,6 +549,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "scorecard.month.11": "November",
         "scorecard.month.12": "December",
         "manifest.sla_hint": "[plan REVENUE DEAL N | edit | away | back]",
+        # Round-robin: away and back
+        "away.now_away": "You're away: no new leads are assigned to you until `/sla back`.",
+        "away.already_away": (
+            "You're already away: no new leads are assigned to you until `/sla back`."
+        ),
+        "away.now_back": "Welcome back: new leads are assigned to you again, in turn.",
+        "away.already_back": (
+            "You're already on duty: new leads are assigned to you in turn; `/sla away` "
+            "pauses them."
+        ),
+        "away.not_a_seller": (
+            "Only sellers take turns for new leads, so only they can be away or back."
+        ),
+        "rotation.claim_mode": (
+            "Right now sellers claim leads from the channel; this counts once leads are "
+            "assigned by round-robin."
+        ),
+        "rotation.home.on_duty": (
+            ":large_green_circle: *On duty:* new leads are assigned to you in turn."
+        ),
+        "rotation.home.away": (
+            ":double_vertical_bar: *Away:* no new leads are assigned to you until you're back."
+        ),
+        "rotation.home.go_away": "Step away",
+        "rotation.home.come_back": "I'm back",
         "cli.manifest_needs_url": (
             "Give the bot's public URL with --url (or set PUBLIC_URL), or use --socket-mode."
         ),
@@ -994,6 +1067,48 @@ CATALOG: dict[str, dict[str, str]] = {
         "card.context.owner": "responsable {owner}",
         "card.context.unclaimed": "nadie lo ha tomado aún",
         "card.context.since": "entregado hace {elapsed}",
+        "card.button.accept": "Aceptar",
+        "card.context.offered": "ofrecido a {user}",
+        "card.context.first_touch_due": ":stopwatch: primer contacto antes de las {due}",
+        "card.context.first_touch_late": ":rotating_light: primer contacto con {late} de retraso",
+        "thread.accepted": ":handshake: {user} aceptó este lead.",
+        "thread.reoffered": (
+            ":repeat: Nadie tomó este lead en {minutes} minutos hábiles: cualquier vendedor puede"
+            " tomarlo."
+        ),
+        "thread.reoffered_to": (
+            ":repeat: No fue aceptado en {minutes} minutos hábiles: ahora se ofrece a {user}."
+        ),
+        "thread.gave_up": (
+            ":zzz: Sin un intento conectado en {days} días hábiles tras {attempts} intentos de"
+            " {owner}: pasa a *{state}* por inalcanzable, como dice el SLA."
+        ),
+        "claim.offered": (
+            "Este lead está ofrecido a {user}: solo esa persona puede aceptarlo hasta que se"
+            " ofrezca de nuevo."
+        ),
+        "work.offered_elsewhere": (
+            "Este lead está ofrecido a {assignee}: solo esa persona o un gerente pueden actuar"
+            " sobre él hasta que alguien lo acepte."
+        ),
+        "sla.reminder.first_touch": (
+            ":hourglass_flowing_sand: {lead} espera su primer contacto: antes de {when}"
+            " (quedan {left} minutos hábiles). Registra un intento en la tarjeta al contactarlo."
+        ),
+        "sla.escalation.first_touch": (
+            ":rotating_light: {lead}: {owner} lo aceptó el {when} y no lo ha contactado en los"
+            " {allowed} minutos hábiles acordados ({late} minutos de retraso)."
+        ),
+        "sla.escalation.attempts": (
+            ":rotating_light: {lead}: {days} días hábiles desde que {owner} lo aceptó sin un"
+            " intento conectado, y {attempts} de los {needed} intentos acordados registrados."
+        ),
+        "sla.escalation.unclaimed": (
+            ":rotating_light: {lead}: nadie lo ha aceptado en {minutes} minutos hábiles."
+        ),
+        "sla.escalation.unclaimed_offered": (
+            ":rotating_light: {lead}: ofrecido a {user} y sin aceptar en {minutes} minutos hábiles."
+        ),
         "duration.just_now": "unos instantes",
         "duration.minutes": "{minutes} min",
         "duration.hours": "{hours} h",
@@ -1074,6 +1189,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "slash.sla.help": (
             "`/sla` el marcador · `/sla plan INGRESOS TICKET N` ventas y leads que pide una meta,"
             " p. ej. `/sla plan 100.000 6.667 8` · `/sla edit` la política (gerentes)"
+            " · `/sla away` (`ausente`) / `/sla back` (`vuelvo`) salir o volver a la"
+            " rotación (vendedores)"
         ),
         "slash.sla.not_understood": "No entiendo `/sla {text}`. {help}",
         "slash.sla.managers_only": (
@@ -1100,6 +1217,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "scorecard.in_time": "Primer contacto dentro de {limit}",
         "scorecard.in_time_of": "{share} ({count} de {touched})",
         "scorecard.attempts": "Intentos por lead aceptado",
+        "scorecard.breaches": "Incumplimientos (escalados)",
+        "scorecard.breaches_of": "{open} abiertos ahora · este periodo: {raised}",
+        "scorecard.breach.first_touch_late": "{count} primer contacto tardío",
+        "scorecard.breach.unclaimed_late": "{count} sin aceptar",
+        "scorecard.breach.attempts_missing": "{count} con intentos insuficientes",
         "scorecard.note": (
             "Contado según cuándo ocurrió cada cosa en el periodo; tiempos en horario hábil"
             " ({timezone}). `/sla plan INGRESOS TICKET N` · `/sla edit` (gerentes)"
@@ -1120,6 +1242,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "scorecard.month.11": "noviembre",
         "scorecard.month.12": "diciembre",
         "manifest.sla_hint": "[plan INGRESOS TICKET N | edit | away | back]",
+        # Round-robin: ausente y de vuelta
+        "away.now_away": "Estás ausente: no se te asignan leads nuevos hasta `/sla back`.",
+        "away.already_away": (
+            "Ya estabas ausente: no se te asignan leads nuevos hasta `/sla back`."
+        ),
+        "away.now_back": "De vuelta en la rotación: otra vez recibes leads nuevos por turno.",
+        "away.already_back": (
+            "Ya estás en servicio: recibes leads nuevos por turno; `/sla away` los pausa."
+        ),
+        "away.not_a_seller": (
+            "Solo los vendedores reciben leads por turno, así que solo ellos pueden "
+            "ausentarse o volver."
+        ),
+        "rotation.claim_mode": (
+            "Ahora los vendedores toman los leads del canal; esto cuenta cuando los leads "
+            "se asignen por turno (round-robin)."
+        ),
+        "rotation.home.on_duty": (
+            ":large_green_circle: *En servicio:* recibes leads nuevos por turno."
+        ),
+        "rotation.home.away": (
+            ":double_vertical_bar: *Ausente:* no se te asignan leads nuevos hasta que vuelvas."
+        ),
+        "rotation.home.go_away": "Ausentarme",
+        "rotation.home.come_back": "Estoy de vuelta",
         "cli.manifest_needs_url": (
             "Indica la URL pública del bot con --url (o define PUBLIC_URL), o usa --socket-mode."
         ),

@@ -29,6 +29,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.domain.enforcement import sweep
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
 from bot.domain.scorecard import store_durations
 from bot.domain.sla import current_policy
@@ -108,6 +109,15 @@ def store_lead_durations(runtime: Runtime, due: datetime) -> str:
     return f"{stored} durations stored"
 
 
+def enforce_sla(runtime: Runtime, due: datetime) -> str:
+    """The SLA sweep: reminders, escalations, re-offers and give-ups whose deadline passed
+    by `due`, each once (`bot.domain.enforcement`)."""
+    done = sweep(runtime.sessions, roles=runtime.roles, tz=runtime.settings.timezone, now=due)
+    if done:
+        runtime.outbox_bell.ring()
+    return ", ".join(f"{count} {kind}" for kind, count in sorted(done.items())) or "nothing due"
+
+
 def build_jobs(settings: Settings) -> list[Job]:
     """The jobs this configuration runs. Also checks every schedule setting, so a bad value
     stops `serve` at start-up (`ScheduleError`) rather than when its first run comes."""
@@ -122,6 +132,9 @@ def build_jobs(settings: Settings) -> list[Job]:
         # Each run also picks up whatever an earlier one missed: no need to catch up late.
         Job("sla-clocks", Every(timedelta(minutes=1)), grace=timedelta(minutes=1),
             task=store_lead_durations),
+        # Each sweep acts on every deadline passed by then: a missed one needs no catch-up.
+        Job("sla-sweep", Every(timedelta(seconds=settings.sla_sweep_seconds)),
+            grace=timedelta(seconds=settings.sla_sweep_seconds), task=enforce_sla),
     ]  # fmt: skip
 
 

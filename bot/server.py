@@ -56,10 +56,15 @@ class BotServer:
         )
         self._tasks = [
             Repeater("slack-identity", self.identity.refresh, interval=IDENTITY_REFRESH_SECONDS),
+            # Once Slack has said who the bot is: the bot is left out of every channel's members.
             Repeater(
                 "membership-sync",
-                lambda: sync_memberships(self.client, self.runtime),
+                lambda: (
+                    self.identity.known
+                    and sync_memberships(self.client, self.runtime, self.identity.user_id)
+                ),
                 interval=MEMBERSHIP_SYNC_SECONDS,
+                first_retry=0.1,
             ),
         ]
         if self.socket_mode is not None:

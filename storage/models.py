@@ -71,6 +71,8 @@ class Lead(LeadBase, table=True):
         ),
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_owner_stage", "owner_id", "stage"),
+        # The SLA sweep's open leads: handed over or accepted, not left.
+        Index("ix_lead_stage_exit", "stage", "exit"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,6 +85,8 @@ class Lead(LeadBase, table=True):
     exit: str | None = Field(default=None, max_length=16)
     exit_reason: str | None = Field(default=None, max_length=32)
     owner_id: str | None = Field(default=None, max_length=32)
+    # The seller round-robin offered it to, until someone accepts it (then the owner).
+    assignee_id: str | None = Field(default=None, max_length=32)
     attempts: int = 0
     won_value: float | None = None
     # The seller's view of the lead's quality, 1-5, given when closing it.
@@ -154,6 +158,7 @@ CARD_MESSAGE = "card"
 THREAD_MESSAGE = "thread_reply"
 FEEDBACK_MESSAGE = "feedback"
 DIRECT_MESSAGE = "direct"
+ALERT_MESSAGE = "alert"
 
 
 class SentMessage(SQLModel, table=True):
@@ -308,3 +313,37 @@ class SlaPolicy(SQLModel, table=True):
     # A Slack user id, or "cli" for the command line.
     changed_by: str = Field(max_length=64)
     changed_at: datetime = _when(nullable=False, default=True)
+
+
+class SlaAlert(SQLModel, table=True):
+    """Something the SLA sweep did about one lead and one deadline: a reminder, an
+    escalation, a re-offer, a give-up. The unique key makes each happen once, whatever
+    restarts, replicas or overlapping sweeps do; escalations are the breaches `/sla` counts.
+    """
+
+    __tablename__ = "sla_alert"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "kind", "deadline", name="uq_sla_alert_deadline"),
+        Index("ix_sla_alert_kind_created", "kind", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", nullable=False)
+    kind: str = Field(max_length=32)
+    deadline: datetime = _when(nullable=False)
+    # The seller it concerned (the owner, or the assignee of an unaccepted lead), if any.
+    user_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _when(nullable=False, default=True)
+
+
+class RotationSlot(SQLModel, table=True):
+    """One seller's place in a channel's round-robin: the share of leads they were due
+    while eligible minus the leads they were given (`credit`), and how many they got."""
+
+    __tablename__ = "rotation_slot"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    credit: float = 0.0
+    assigned: int = 0
+    updated_at: datetime = _when(nullable=False, default=True)

@@ -24,7 +24,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,9 +38,11 @@ from storage.models import (
     OutboxEntry,
     Person,
     ProcessedEvent,
+    RotationSlot,
     RoutingRule,
     SchedulerLease,
     SentMessage,
+    SlaAlert,
     SlaPolicy,
 )
 from storage.types import UTCDateTime
@@ -569,15 +571,16 @@ def move_lead(
     exit: str | None,
     owner: str | None,
     changes: dict[str, Any],
+    also: Mapping[str, Any] | None = None,
 ) -> bool:
     """Apply `changes` to the lead only if it is still at `stage` and `exit` with `owner`
-    (None: no owner); True if it was. One conditional UPDATE, so of two concurrent moves
-    the database lets exactly one through."""
-    conditions = [
-        col(Lead.id) == lead_id,
-        col(Lead.stage) == stage,
-        col(Lead.exit).is_(None) if exit is None else col(Lead.exit) == exit,
-        col(Lead.owner_id).is_(None) if owner is None else col(Lead.owner_id) == owner,
+    (None: no owner), and its columns named in `also` still hold those values (None: NULL);
+    True if it was. One conditional UPDATE, so of two concurrent moves the database lets
+    exactly one through."""
+    expected = {"stage": stage, "exit": exit, "owner_id": owner, **(also or {})}
+    conditions = [col(Lead.id) == lead_id] + [
+        Lead.__table__.c[name].is_(None) if value is None else Lead.__table__.c[name] == value
+        for name, value in expected.items()
     ]
     statement = update(Lead).where(*conditions).values(**changes)
     return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
@@ -1076,6 +1079,127 @@ def count_open_contests(session: Session) -> int:
     return session.exec(statement).one()
 
 
+# -- Round-robin -----------------------------------------------------------------------------
+
+
+def channel_member_ids(session: Session, *, channel_id: str) -> list[str]:
+    """The members the cache holds for `channel_id`, by user id."""
+    statement = (
+        select(ChannelMember.user_id)
+        .where(col(ChannelMember.channel_id) == channel_id)
+        .order_by(col(ChannelMember.user_id))
+    )
+    return list(session.exec(statement))
+
+
+def away_user_ids(session: Session, *, user_ids: Sequence[str]) -> set[str]:
+    """Those of `user_ids` who said they are away from the round-robin."""
+    statement = select(Person.user_id).where(
+        col(Person.user_id).in_(list(user_ids)), col(Person.away).is_(True)
+    )
+    return set(session.exec(statement))
+
+
+def is_person_away(session: Session, *, user_id: str) -> bool:
+    """True when `user_id` said they are away (someone the bot does not know is not)."""
+    return bool(session.exec(select(Person.away).where(col(Person.user_id) == user_id)).first())
+
+
+def set_person_away(session: Session, *, user_id: str, away: bool, at: datetime) -> bool:
+    """Record whether `user_id` is away (their person row made if need be); True when that
+    changed it. A conditional UPDATE, then (to go away) an INSERT that a row made meanwhile
+    turns into nothing, so of two concurrent toggles one changes it and one finds it done."""
+    changed = session.exec(
+        update(Person)
+        .where(col(Person.user_id) == user_id, col(Person.away) != away)
+        .values(away=away, updated_at=at)
+    )
+    if changed.rowcount or not away:
+        return bool(changed.rowcount)  # someone unknown is not away: nothing to bring back
+    row = {"user_id": user_id, "away": True, "updated_at": at}
+    made = _insert_new(session, Person).values(row).returning(Person.__table__.c.user_id)
+    return session.connection().execute(made).first() is not None
+
+
+def _insert_new(session: Session, model: Any) -> Any:
+    """An INSERT that skips rows whose key is taken, in the backend's own dialect."""
+    dialect = postgresql if session.connection().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model.__table__).on_conflict_do_nothing()
+
+
+def count_open_leads_held(
+    session: Session, *, user_ids: Sequence[str], stages: Sequence[str]
+) -> dict[str, int]:
+    """{user: open leads} for those of `user_ids` who hold any: owned, or offered to them by
+    round-robin and not yet accepted by anyone, still at one of `stages` and not left."""
+    holder = func.coalesce(Lead.owner_id, Lead.assignee_id)
+    statement = (
+        select(holder, func.count())
+        .where(
+            col(Lead.exit).is_(None),
+            col(Lead.stage).in_(list(stages)),
+            or_(
+                col(Lead.owner_id).in_(list(user_ids)),
+                and_(col(Lead.owner_id).is_(None), col(Lead.assignee_id).in_(list(user_ids))),
+            ),
+        )
+        .group_by(holder)
+    )
+    return dict(session.exec(statement).all())
+
+
+def add_rotation_slots(
+    session: Session, *, channel_id: str, user_ids: Sequence[str], at: datetime
+) -> None:
+    """Give each of `user_ids` a place in `channel_id`'s rotation (no credit, no leads),
+    unless they have one: one INSERT that skips the places already there, or being made by
+    a concurrent transaction (it waits for that one to end)."""
+    if not user_ids:
+        return
+    rows = [
+        {"channel_id": channel_id, "user_id": user, "credit": 0.0, "assigned": 0, "updated_at": at}
+        for user in sorted(set(user_ids))
+    ]
+    session.connection().execute(_insert_new(session, RotationSlot), rows)
+
+
+def lock_rotation_slots(session: Session, *, channel_id: str) -> list[RotationSlot]:
+    """Every place in `channel_id`'s rotation, by user id, locked until the transaction
+    ends (PostgreSQL: two replicas assigning in one channel take turns; SQLite has a single
+    writer already). Read afresh, whatever the session held."""
+    statement = (
+        select(RotationSlot)
+        .where(col(RotationSlot.channel_id) == channel_id)
+        .order_by(col(RotationSlot.user_id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(statement))
+
+
+def save_rotation_slots(
+    session: Session,
+    *,
+    channel_id: str,
+    slots: Mapping[str, tuple[float, int]],
+    at: datetime,
+) -> None:
+    """Store {user: (credit, assigned)} for places in `channel_id`'s rotation."""
+    if not slots:
+        return
+    table = RotationSlot.__table__
+    statement = (
+        update(table)
+        .where(table.c.channel_id == bindparam("b_channel"), table.c.user_id == bindparam("b_user"))
+        .values(credit=bindparam("b_credit"), assigned=bindparam("b_assigned"), updated_at=at)
+    )
+    rows = [
+        {"b_channel": channel_id, "b_user": user, "b_credit": credit, "b_assigned": assigned}
+        for user, (credit, assigned) in slots.items()
+    ]
+    session.connection().execute(statement, rows)
+
+
 # -- SLA policy ------------------------------------------------------------------------------
 
 
@@ -1110,3 +1234,152 @@ def add_sla_policy(
     except IntegrityError:
         return None
     return row
+
+
+# -- SLA sweep -------------------------------------------------------------------------------
+
+
+def _first_card(lead_id: Any) -> Any:
+    """The id of the lead's first card message, as a sub-select correlated on `lead_id`."""
+    card = SentMessage.__table__.alias("first_card")
+    return (
+        select(func.min(card.c.id))
+        .where(card.c.lead_id == lead_id, card.c.kind == CARD_MESSAGE)
+        .scalar_subquery()
+    )
+
+
+def _alerts_since(kind: str, since: Any) -> Any:
+    """How many `kind` alerts the lead (correlated on `lead.id`) got for deadlines after
+    `since`, as a scalar sub-select."""
+    alert = SlaAlert.__table__.alias(f"done_{kind}")
+    return (
+        select(func.count())
+        .where(alert.c.lead_id == Lead.id, alert.c.kind == kind, alert.c.deadline > since)
+        .scalar_subquery()
+    )
+
+
+def accepted_without_contact(
+    session: Session, *, accepted_before: datetime, finished: str, limit: int
+) -> list[Row]:
+    """(lead, card_channel) of the leads accepted before `accepted_before` that are still at
+    accepted (no connected attempt, not left) and have no `finished` alert since their
+    acceptance (the last thing the sweep does to such a lead), oldest first; the card is
+    the lead's first, its channel None when it has none."""
+    statement = (
+        select(Lead, col(SentMessage.channel_id).label("card_channel"))
+        .outerjoin(SentMessage, col(SentMessage.id) == _first_card(Lead.id))
+        .where(
+            col(Lead.stage) == "accepted",
+            col(Lead.exit).is_(None),
+            col(Lead.owner_id).is_not(None),
+            col(Lead.accepted_at) <= accepted_before,
+            _alerts_since(finished, Lead.accepted_at) == 0,
+        )
+        .order_by(col(Lead.accepted_at), col(Lead.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def unclaimed_cards(
+    session: Session,
+    *,
+    posted_before: datetime,
+    escalated: str,
+    reoffered: str,
+    reoffers: int,
+    limit: int,
+) -> list[Row]:
+    """(lead, card_channel, posted_at) of the handed-over leads nobody accepted whose first
+    card was posted before `posted_before`, oldest first; leads the sweep is done with
+    (an `escalated` alert and `reoffers` `reoffered` ones since the card) are left out."""
+    done = and_(
+        _alerts_since(escalated, SentMessage.created_at) > 0,
+        _alerts_since(reoffered, SentMessage.created_at) >= reoffers,
+    )
+    statement = (
+        select(
+            Lead,
+            col(SentMessage.channel_id).label("card_channel"),
+            col(SentMessage.created_at).label("posted_at"),
+        )
+        .join(SentMessage, col(SentMessage.id) == _first_card(Lead.id))
+        .where(
+            col(Lead.stage) == "profiled",
+            col(Lead.exit).is_(None),
+            col(Lead.owner_id).is_(None),
+            col(SentMessage.created_at) <= posted_before,
+            not_(done),
+        )
+        .order_by(col(SentMessage.created_at), col(Lead.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def add_sla_alert(
+    session: Session,
+    *,
+    lead_id: int,
+    kind: str,
+    deadline: datetime,
+    user_id: str | None,
+    at: datetime,
+) -> bool:
+    """Record that the sweep acts on `lead_id`'s `deadline` for `kind`; False when that was
+    recorded before (or is being, by a concurrent sweep that then commits): the unique key
+    makes each reminder, escalation and re-offer happen once."""
+    try:
+        with session.begin_nested():
+            session.add(SlaAlert(lead_id=lead_id, kind=kind, deadline=deadline,
+                                 user_id=user_id, created_at=at))  # fmt: skip
+    except IntegrityError:
+        return False
+    return True
+
+
+def sla_alerts(session: Session, *, lead_id: int) -> list[SlaAlert]:
+    """Everything the sweep did about one lead, in order."""
+    statement = select(SlaAlert).where(SlaAlert.lead_id == lead_id).order_by(col(SlaAlert.id))
+    return list(session.exec(statement))
+
+
+def count_alerts_between(
+    session: Session, *, kinds: Sequence[str], since: datetime, until: datetime
+) -> dict[str, int]:
+    """How many alerts of each of `kinds` the sweep raised in [since, until)."""
+    statement = (
+        select(SlaAlert.kind, func.count())
+        .where(
+            col(SlaAlert.kind).in_(list(kinds)),
+            col(SlaAlert.created_at) >= since,
+            col(SlaAlert.created_at) < until,
+        )
+        .group_by(SlaAlert.kind)
+    )
+    return dict(session.exec(statement).all())
+
+
+def count_open_breaches(
+    session: Session, *, first_touch_late: str, unclaimed_late: str, attempts_missing: str
+) -> int:
+    """How many leads have a breach still open: an escalation (of the three kinds named)
+    whose lead is still as it was escalated — not touched yet, still unclaimed, still
+    without a connected attempt — and has not left."""
+    still = {
+        first_touch_late: col(Lead.first_touch_at).is_(None),
+        unclaimed_late: col(Lead.owner_id).is_(None),
+        attempts_missing: col(Lead.contacted_at).is_(None),
+    }
+    open_alert = or_(
+        *(and_(col(SlaAlert.kind) == kind, condition) for kind, condition in still.items())
+    )
+    statement = (
+        select(func.count(func.distinct(SlaAlert.lead_id)))
+        .select_from(SlaAlert)
+        .join(Lead, col(Lead.id) == col(SlaAlert.lead_id))
+        .where(open_alert, col(Lead.exit).is_(None), col(Lead.won_at).is_(None))
+    )
+    return session.exec(statement).one()

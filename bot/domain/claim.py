@@ -26,6 +26,7 @@ class ClaimAnswer(StrEnum):
     ALREADY_YOURS = "already_yours"  # a double click: nothing to say
     TAKEN = "taken"  # another seller has it
     CLOSED = "closed"  # it is no longer open for claiming
+    OFFERED = "offered"  # round-robin offered it to another seller
     NOT_A_SELLER = "not_a_seller"
     NOT_FOUND = "not_found"
 
@@ -38,8 +39,12 @@ def claim_lead(
     channel_id: str,
     roles: RoleDirectory,
     at: datetime,
+    accept: bool = False,
 ) -> ClaimAnswer:
-    """`user_id` clicks Claim on the lead's card in `channel_id`."""
+    """`user_id` clicks Claim on the lead's card in `channel_id` (or Accept, `accept`, on a
+    card round-robin offered them: only its assignee may). A lead offered to someone else
+    is refused with their name; Accept on a lead offered to anyone again meanwhile claims
+    it."""
     if not roles.has_role(session, role=Role.SELLER, user_id=user_id, channel_id=channel_id):
         notices.tell(
             session,
@@ -52,16 +57,17 @@ def claim_lead(
         )
         return ClaimAnswer.NOT_A_SELLER
     # Most claims find the lead as it was handed over: decided in one compare-and-set.
+    line = "thread.accepted" if accept else "thread.claimed"
     claimed = notices.card_and_thread(
-        lead_id=lead_id, channel_id=channel_id, key="thread.claimed", params={"user": user_id},
-        at=at,
-    )  # fmt: skip
-    if perform_expected(
+        lead_id=lead_id, channel_id=channel_id, key=line, params={"user": user_id}, at=at
+    )
+    if not accept and perform_expected(
         session, lead_id=lead_id, state=HANDED_OVER, owner=None, action=Action.CLAIM,
         actor=user_id, at=at, outbox=claimed,
     ):  # fmt: skip
         return ClaimAnswer.CLAIMED
-    outcome = perform(session, lead_id=lead_id, action=Action.CLAIM, actor=user_id, at=at)
+    action = Action.ACCEPT if accept else Action.CLAIM
+    outcome = perform(session, lead_id=lead_id, action=action, actor=user_id, at=at)
     if outcome.refusal is Refusal.NOT_FOUND:
         notices.tell(
             session, user_id=user_id, channel_id=channel_id, key="claim.not_found", params={}, at=at
@@ -73,7 +79,15 @@ def claim_lead(
         return ClaimAnswer.CLAIMED
     if lead.owner_id == user_id:
         return ClaimAnswer.ALREADY_YOURS
-    if lead.owner_id:
+    if outcome.refusal is Refusal.OFFERED_ELSEWHERE and lead.assignee_id is None:
+        # Accept on a card offered to anyone again since: the click is a claim.
+        return claim_lead(
+            session, lead_id=lead_id, user_id=user_id, channel_id=channel_id, roles=roles, at=at
+        )
+    if outcome.refusal is Refusal.OFFERED_ELSEWHERE:
+        answer, key = ClaimAnswer.OFFERED, "claim.offered"
+        params = {"user": lead.assignee_id}
+    elif lead.owner_id:
         answer, key = ClaimAnswer.TAKEN, "claim.taken"
         params = {"owner": lead.owner_id}
     else:

@@ -19,7 +19,9 @@ from sqlmodel import Session
 
 from bot.domain.lifecycle import OPEN_STAGES
 from bot.domain.roles import Role, RoleDirectory
+from bot.domain.rotation import is_away
 from bot.domain.scorecard import Period
+from bot.domain.sla import current_policy
 from bot.domain.vocabulary import Exit, Stage
 from storage import queries
 
@@ -105,12 +107,22 @@ class ContestList:
 
 
 @dataclass(frozen=True)
+class Rotation:
+    """A seller's place in the round-robin: away or on duty, and whether leads are assigned
+    by round-robin now (else sellers claim them, and being away counts later)."""
+
+    away: bool
+    round_robin: bool
+
+
+@dataclass(frozen=True)
 class Home:
     """One person's App Home: each part is None when it is not theirs to see."""
 
     seller: SellerLeads | None = None
     week: WeekFigures | None = None
     contests: ContestList | None = None
+    rotation: Rotation | None = None
 
     @property
     def has_role(self) -> bool:
@@ -120,19 +132,31 @@ class Home:
 def home_for(
     session: Session, *, user_id: str, roles: RoleDirectory, now: datetime, tz: ZoneInfo
 ) -> Home:
-    """`user_id`'s App Home at `now`: the parts their roles (and their open leads) give them."""
+    """`user_id`'s App Home at `now`: the parts their roles (and their open leads) give them;
+    a seller by role also sees whether they are away from the round-robin."""
     mine = seller_leads(session, user_id=user_id)
-    is_seller = mine.total > 0 or roles.has_role(session, role=Role.SELLER, user_id=user_id)
+    sells = roles.has_role(session, role=Role.SELLER, user_id=user_id)
+    is_seller = sells or mine.total > 0
+    place = seller_rotation(session, user_id=user_id) if sells else None
     watches_the_funnel = any(
         roles.has_role(session, role=role, user_id=user_id)
         for role in (Role.MARKETER, Role.MANAGER)
     )
     if not watches_the_funnel:
-        return Home(seller=mine if is_seller else None)
+        return Home(seller=mine if is_seller else None, rotation=place)
     return Home(
         seller=mine if is_seller else None,
         week=week_figures(session, now=now, tz=tz),
         contests=open_contests(session),
+        rotation=place,
+    )
+
+
+def seller_rotation(session: Session, *, user_id: str) -> Rotation:
+    """Whether `user_id` is away from the round-robin, and whether it is in use."""
+    return Rotation(
+        away=is_away(session, user_id),
+        round_robin=current_policy(session).assignment == "round_robin",
     )
 
 

@@ -125,6 +125,7 @@ class Refusal(StrEnum):
     NOT_FOUND = "not_found"
     NOT_ALLOWED = "not_allowed"  # the lead's state does not allow it (any more)
     BAD_REASON = "bad_reason"
+    OFFERED_ELSEWHERE = "offered_elsewhere"  # round-robin gave it to another seller
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,14 @@ def perform(
     exit_for_reason = REASONS_FOR.get(action)
     if exit_for_reason is not None and reason not in EXIT_REASONS[exit_for_reason]:
         return Outcome(lead, refusal=Refusal.BAD_REASON)
+    also = None
+    if action in (Action.CLAIM, Action.ACCEPT):
+        # An offered lead is its assignee's to accept; an unoffered one anyone's to claim.
+        if lead.assignee_id not in (actor, None) or (
+            action is Action.ACCEPT and lead.assignee_id is None
+        ):
+            return Outcome(lead, refusal=Refusal.OFFERED_ELSEWHERE)
+        also = {"assignee_id": lead.assignee_id}
     target = after(action, state)
     changes = _changes(action, state, target, actor=actor, at=at, reason=reason, value=value)
     before = snapshot(lead, [name for name in changes if name != "updated_at"])
@@ -178,6 +187,7 @@ def perform(
         exit=state.exit,
         owner=lead.owner_id,
         changes=changes,
+        also=also,
     )
     session.refresh(lead)
     if not moved:
@@ -222,6 +232,8 @@ def perform_expected(
     changes = _changes(action, state, target, actor=actor, at=at, reason=None, value=None)
     exit_ = state.exit.value if state.exit else None
     known = {"stage": state.stage.value, "exit": exit_, "owner_id": owner}
+    if action is Action.CLAIM:
+        known["assignee_id"] = None  # an offered lead is not claimed, but accepted
     moved = [name for name in changes if name != "updated_at"]
     expected = {name: None for name in moved} | known
     event = {

@@ -22,6 +22,7 @@ EPHEMERAL = "ephemeral"  # a private answer to one person in a channel
 FEEDBACK = "feedback"  # why a lead left, posted for marketing
 FEEDBACK_REFRESH = "feedback_refresh"  # redraw that message (it was contested)
 DIRECT = "direct"  # a direct message to one person about a lead, with a link to its card
+ALERT = "alert"  # a message in a channel about a lead (an escalation), with a link to its card
 
 
 def entry(
@@ -61,9 +62,14 @@ def thread_line(
     key: str,
     params: dict[str, Any],
     at: datetime,
+    broadcast: bool = False,
 ) -> None:
-    """Add a line to the card's thread (`key` in the catalog, filled with `params`)."""
-    _queue(session, **_thread_line(lead_id, channel_id, key, params, at))
+    """Add a line to the card's thread (`key` in the catalog, filled with `params`);
+    `broadcast`: also sent to the channel."""
+    line = _thread_line(lead_id, channel_id, key, params, at)
+    if broadcast:
+        line["payload"]["broadcast"] = True
+    _queue(session, **line)
 
 
 def card_and_thread(
@@ -188,11 +194,33 @@ def direct(
 ) -> None:
     """A direct message to `user_id` (`key` filled with `params`) with a link to the card
     in `card_channel`. Delivered once, like a card: a DM is a message people keep."""
-    _queue(
-        session,
-        kind=DIRECT,
-        lead_id=lead_id,
-        channel_id=user_id,
-        payload={"key": key, "params": params, "card_channel": card_channel},
-        at=at,
-    )
+    _about_lead(session, DIRECT, user_id, lead_id, card_channel, key, params, at)
+
+
+def alert(
+    session: Session,
+    *,
+    channel_id: str,
+    lead_id: int,
+    card_channel: str,
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+) -> None:
+    """A message in `channel_id` (`key` filled with `params`) about the lead, with a link to
+    its card in `card_channel`: an escalation in the managers channel."""
+    _about_lead(session, ALERT, channel_id, lead_id, card_channel, key, params, at)
+
+
+def _about_lead(
+    session: Session,
+    kind: str,
+    channel_id: str,
+    lead_id: int,
+    card_channel: str,
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+) -> None:
+    payload = {"key": key, "params": params, "card_channel": card_channel}
+    _queue(session, kind=kind, lead_id=lead_id, channel_id=channel_id, payload=payload, at=at)

@@ -18,12 +18,13 @@ calendar over past leads, and a later change of working hours does not rewrite h
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.domain import enforcement
 from bot.domain.sla import PlanError, Policy, plan
 from storage import queries
 
@@ -82,6 +83,10 @@ class Scorecard:
     touched_in_time: int
     first_touch_minutes: int
     attempts_per_lead: float | None
+    # Breaches: leads whose escalation still stands, and escalations raised in the period
+    # by kind (`enforcement.ESCALATIONS`).
+    open_breaches: int = 0
+    breaches: dict[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def profiled_share(self) -> float | None:
@@ -133,6 +138,15 @@ def scorecard(session: Session, *, policy: Policy, now: datetime, tz: ZoneInfo) 
         touched_in_time=counts["touched_in_time"],
         first_touch_minutes=policy.first_touch_minutes,
         attempts_per_lead=counts["attempts_per_lead"],
+        open_breaches=queries.count_open_breaches(
+            session,
+            first_touch_late=enforcement.FIRST_TOUCH_LATE,
+            unclaimed_late=enforcement.UNCLAIMED_LATE,
+            attempts_missing=enforcement.ATTEMPTS_MISSING,
+        ),
+        breaches=queries.count_alerts_between(
+            session, kinds=enforcement.ESCALATIONS, since=since, until=until
+        ),
     )
 
 

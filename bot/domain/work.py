@@ -1,7 +1,8 @@
 """Working a lead from its card: attempts, the meeting, won, lost, nurture, not a fit, undo.
 
 Who may act: on a claimed lead, its owner or a manager; on an unclaimed one (only Not a fit
-is offered there), a seller of the card's channel or a manager. Everyone else is told why
+is offered there), a seller of the card's channel or a manager, and only the assignee or a
+manager while round-robin offers it to someone. Everyone else is told why
 and nothing changes. Each action is one lifecycle move (or, for an attempt, one counted
 attempt that may also be the move to *contacted*), decided by compare-and-set in the
 database; the card's redraw and its thread line are queued in the same transaction.
@@ -55,6 +56,7 @@ class WorkAnswer(StrEnum):
     NOT_A_MARKETER = "not_a_marketer"  # contesting a verdict is marketing's
     ALREADY_CONTESTED = "already_contested"
     VERDICT_CHANGED = "verdict_changed"  # the contested verdict no longer stands
+    OFFERED_ELSEWHERE = "offered_elsewhere"  # round-robin offered it to another seller
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def may_work(session: Session, lead: Lead, who: Who) -> WorkAnswer | None:
         return None
     if lead.owner_id is not None:
         return None if lead.owner_id == who.user_id else WorkAnswer.NOT_YOURS
+    if lead.assignee_id is not None and lead.assignee_id != who.user_id:
+        return WorkAnswer.OFFERED_ELSEWHERE
     seller = who.roles.has_role(
         session, role=Role.SELLER, user_id=who.user_id, channel_id=who.channel_id
     )
@@ -320,7 +324,11 @@ def refuse(
     text beside the lead's owner and state); returns `answer`."""
     params: dict = dict(details)
     if lead is not None:
-        params |= {"owner": lead.owner_id or "", "state": state_of(lead).label}
+        params |= {
+            "owner": lead.owner_id or "",
+            "assignee": lead.assignee_id or "",
+            "state": state_of(lead).label,
+        }
     notices.tell(
         session,
         user_id=who.user_id,

@@ -11,9 +11,10 @@ only the menu.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from bot.domain.enforcement import Clock
 from bot.domain.lifecycle import Action, allowed, state_of
 from bot.i18n import Translator
 from handlers.slack import ids
@@ -55,8 +56,17 @@ _MENU = (
 )
 
 
-def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
-    """The card for `lead` as it stands at `now`: `text` (notifications) and `blocks`."""
+def build_card(
+    lead: Lead,
+    _: Translator,
+    *,
+    now: datetime,
+    clock: Clock | None = None,
+    tz: tzinfo = UTC,
+) -> dict[str, Any]:
+    """The card for `lead` as it stands at `now`: `text` (notifications) and `blocks`.
+    `clock` is its first-touch clock when one runs (`enforcement.first_touch_clock`), shown
+    in the context line with its due time in `tz`."""
     blocks: list[dict] = [header(ids.CARD_HEADER, lead.name)]
     fields = _fields(lead, _)
     if fields:
@@ -74,7 +84,7 @@ def build_card(lead: Lead, _: Translator, *, now: datetime) -> dict[str, Any]:
     actions = _actions(lead, _)
     if actions:
         blocks.append({"type": "actions", "block_id": ids.CARD_ACTIONS, "elements": actions})
-    blocks.append(context(ids.CARD_CONTEXT, _context_line(lead, _, now)))
+    blocks.append(context(ids.CARD_CONTEXT, _context_line(lead, _, now, clock, tz)))
     return {"text": _fallback(lead, _), "blocks": blocks}
 
 
@@ -121,9 +131,11 @@ def _actions(lead: Lead, _: Translator) -> list[dict]:
     value = str(lead.id)
     elements: list[dict] = []
     if allowed(Action.CLAIM, state) and lead.owner_id is None:
-        elements.append(
-            button(ids.ACTION_CLAIM, _("card.button.claim"), value=value, style="primary")
-        )
+        # Round-robin gave it to a seller: they accept it; nobody claims it meanwhile.
+        take = (ids.ACTION_ACCEPT, "card.button.accept") if lead.assignee_id else (
+            ids.ACTION_CLAIM, "card.button.claim"
+        )  # fmt: skip
+        elements.append(button(take[0], _(take[1]), value=value, style="primary"))
         elements.append(button(ids.ACTION_NOT_A_FIT, _("card.button.not_a_fit"), value=value))
     elif state.is_open:
         for action_id, key, move in _SELLER_BUTTONS:
@@ -151,7 +163,7 @@ def _actions(lead: Lead, _: Translator) -> list[dict]:
     return elements
 
 
-def _context_line(lead: Lead, _: Translator, now: datetime) -> str:
+def _context_line(lead: Lead, _: Translator, now: datetime, clock: Clock | None, tz: tzinfo) -> str:
     state = state_of(lead)
     label = _.exit(state.exit) if state.exit else _.stage(state.stage)
     if state.exit and lead.exit_reason:
@@ -160,9 +172,17 @@ def _context_line(lead: Lead, _: Translator, now: datetime) -> str:
     owner = mention(lead.owner_id)
     if owner:
         parts.append(_("card.context.owner", owner=owner))
+    elif state.is_open and lead.assignee_id and mention(lead.assignee_id):
+        parts.append(_("card.context.offered", user=mention(lead.assignee_id)))
     elif state.is_open:
         parts.append(_("card.context.unclaimed"))
-    if lead.profiled_at is not None:
+    if clock is not None and clock.late_minutes > 0:
+        late = _("duration.minutes", minutes=clock.late_minutes)
+        parts.append(_("card.context.first_touch_late", late=late))
+    elif clock is not None:
+        due = clock.due.astimezone(tz).strftime("%H:%M")
+        parts.append(_("card.context.first_touch_due", due=due))
+    elif lead.profiled_at is not None:
         parts.append(_("card.context.since", elapsed=elapsed(lead.profiled_at, now, _)))
     return " · ".join(parts)
 

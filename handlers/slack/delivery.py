@@ -37,7 +37,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import notices
 from bot.domain.delivery import Failure, retry_delay
+from bot.domain.enforcement import LeadChanged, first_touch_clock, offer_new_lead
 from bot.domain.routing import Route, channel_for
+from bot.domain.sla import current_policy
 from bot.runtime import Runtime
 from handlers.slack.card import build_card
 from handlers.slack.feedback import build_feedback
@@ -45,6 +47,7 @@ from handlers.slack.notices import build_direct, render_notice
 from storage import queries
 from storage.db import session_scope
 from storage.models import (
+    ALERT_MESSAGE,
     CARD_MESSAGE,
     DIRECT_MESSAGE,
     FEEDBACK_MESSAGE,
@@ -81,13 +84,15 @@ MESSAGE_KINDS = {
     notices.THREAD_LINE: THREAD_MESSAGE,
     notices.FEEDBACK: FEEDBACK_MESSAGE,
     notices.DIRECT: DIRECT_MESSAGE,
+    notices.ALERT: ALERT_MESSAGE,
 }
 # The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
 THREAD_EVENT = "smarketing_thread_line"
 FEEDBACK_EVENT = "smarketing_feedback"
 DIRECT_EVENT = "smarketing_direct"
-OUR_EVENTS = frozenset({CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT})
+ALERT_EVENT = "smarketing_alert"
+OUR_EVENTS = frozenset({CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT, ALERT_EVENT})
 
 
 def worker_name() -> str:
@@ -104,7 +109,13 @@ class _Outcome(Enum):
 # Kinds that post a message (chat.postMessage: Slack's one-a-second per channel), and the
 # rest (redraws and private answers), which get a quicker lane of their own per channel so
 # a burst of cards never holds up the answer to a click.
-POSTING_KINDS = (notices.LEAD_CARD, notices.THREAD_LINE, notices.FEEDBACK, notices.DIRECT)
+POSTING_KINDS = (
+    notices.LEAD_CARD,
+    notices.THREAD_LINE,
+    notices.FEEDBACK,
+    notices.DIRECT,
+    notices.ALERT,
+)
 QUICK_INTERVAL_SECONDS = 0.2
 # A private answer older than this is no use to anyone: given up rather than sent late.
 EPHEMERAL_TTL = timedelta(minutes=2)
@@ -257,6 +268,9 @@ class DeliveryWorker:
             queries.route_outbox_entries(session, channels=new_routes)
         for entry, _lead in taken:
             entry.channel_id = entry.channel_id or new_routes[entry.id]
+        self._offer(
+            [(entry, lead) for entry, lead in taken if entry.id in new_routes and lead is not None]
+        )
         with self._changed:
             overflow = []
             for entry, lead in taken:
@@ -270,6 +284,30 @@ class DeliveryWorker:
         if overflow:
             with session_scope(self._runtime.sessions) as session:
                 queries.give_back_outbox_entries(session, ids=overflow, worker=self.name)
+
+    def _offer(self, routed: list[tuple[OutboxEntry, Lead]]) -> None:
+        """Round-robin: each new card goes to the next seller of its channel before it is
+        posted (in claim mode, nothing to do). A lead that changed meanwhile is left as is."""
+        cards = [(entry, lead) for entry, lead in routed if entry.kind == notices.LEAD_CARD]
+        if not cards:
+            return
+        with self._runtime.sessions() as session:
+            policy = current_policy(session)
+        if policy.assignment != "round_robin":
+            return
+        for entry, lead in cards:
+            try:
+                with session_scope(self._runtime.sessions) as session:
+                    seller = offer_new_lead(
+                        session, lead=lead, channel_id=entry.channel_id, policy=policy,
+                        roles=self._runtime.roles, at=utcnow(),
+                    )  # fmt: skip
+            except LeadChanged:
+                logger.info("delivery: lead %s changed before it was offered", lead.id)
+            except Exception:  # the card still goes out, open to any seller
+                logger.exception("delivery: lead %s could not be offered", lead.id)
+            else:
+                lead.assignee_id = seller or lead.assignee_id
 
     def _held(self) -> list[int]:
         """The ids of every entry this worker holds (call with `_changed` held, or stopped)."""
@@ -358,7 +396,7 @@ class DeliveryWorker:
             if thread_ts is None:  # its card is not in Slack yet: after it
                 return self._not_yet(entry, "card_not_posted_yet")
         card_link = None
-        if entry.kind in (notices.FEEDBACK, notices.DIRECT):
+        if entry.kind in (notices.FEEDBACK, notices.DIRECT, notices.ALERT):
             card_link, known = self._card_link(entry)
             if not known:
                 return self._not_yet(entry, "permalink_unavailable")
@@ -384,19 +422,22 @@ class DeliveryWorker:
             return _Outcome.RELEASED, 0.0  # another worker holds it now
         if thread_ts is not None:
             message = {"text": self._render(entry)}
+            if entry.payload.get("broadcast"):
+                message["reply_broadcast"] = True  # also sent to the channel
             event_type = THREAD_EVENT
         elif entry.kind == notices.FEEDBACK and lead is not None:
             message = build_feedback(
                 lead, entry.payload, self._runtime.translate, card_link=card_link
             )
             event_type = FEEDBACK_EVENT
-        elif entry.kind == notices.DIRECT and lead is not None:
+        elif entry.kind in (notices.DIRECT, notices.ALERT) and lead is not None:
             message = build_direct(
-                lead, entry.payload, self._runtime.translate, card_link=card_link
-            )
-            event_type = DIRECT_EVENT
+                lead, entry.payload, self._runtime.translate, card_link=card_link,
+                timezone=self._tz,
+            )  # fmt: skip
+            event_type = DIRECT_EVENT if entry.kind == notices.DIRECT else ALERT_EVENT
         elif lead is not None:
-            message = build_card(lead, self._runtime.translate, now=utcnow())
+            message = self._card_of(lead)
             event_type = CARD_EVENT
         else:
             self._postpone(entry, Failure.REFUSED, "lead_missing", maybe_posted=False)
@@ -517,13 +558,21 @@ class DeliveryWorker:
                 session, lead_id=lead_id, kind=CARD_MESSAGE, channel_id=channel_id
             )
 
+    def _card_of(self, lead: Lead) -> dict:
+        """The lead's card as it stands now, with its SLA clock under the policy in force."""
+        now = utcnow()
+        with self._runtime.sessions() as session:
+            policy = current_policy(session)
+        clock = first_touch_clock(lead, policy, self._tz, now)
+        return build_card(lead, self._runtime.translate, now=now, clock=clock, tz=self._tz)
+
     def _redraw(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
         """Update the lead's card in place to show the lead as it is now."""
         card_ts = self._card_ts(entry) if lead is not None else None
         if card_ts is None:  # no card to redraw (yet): it will be drawn current when posted
             self._finish(entry, None)
             return _Outcome.DELIVERED, 0.0
-        card = build_card(lead, self._runtime.translate, now=utcnow())
+        card = self._card_of(lead)
         return self._quick(
             entry, partial(self._client.chat_update, channel=entry.channel_id, ts=card_ts, **card)
         )

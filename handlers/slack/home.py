@@ -25,6 +25,7 @@ from bot.domain.home import (
     LeadRef,
     OpenContest,
     OpenLead,
+    Rotation,
     SellerLeads,
     WeekFigures,
     home_for,
@@ -69,6 +70,10 @@ HOME_CONTEST = "home_contest_"
 HOME_CONTESTS_NONE = "home_contests_none"
 HOME_CONTESTS_MORE = "home_contests_more"
 HOME_FOOTER = "home_footer"
+# A seller's place in the round-robin, and its button's values (what a click asks for).
+HOME_ROTATION = "home_rotation"
+HOME_ROTATION_NOTE = "home_rotation_note"
+GO_AWAY, COME_BACK = "away", "back"
 
 # How much of a marketer's words a contest row quotes.
 CONTEST_WORDS_MAX = 300
@@ -91,6 +96,8 @@ def build_home_view(
         blocks.append(section(HOME_INTRO, _("home.intro")))
         blocks.append(context(HOME_COMMANDS, _("home.commands")))
         return {"type": "home", "blocks": blocks}
+    if home.rotation is not None:
+        blocks += _rotation_part(home.rotation, _)
     if home.seller is not None:
         blocks += _seller_part(home.seller, _, now, message_link)
     if home.week is not None:
@@ -99,6 +106,23 @@ def build_home_view(
         blocks += _contests_part(home.contests, _, message_link)
     blocks.append(context(HOME_FOOTER, _("home.intro"), _("home.commands")))
     return {"type": "home", "blocks": blocks}
+
+
+def _rotation_part(place: Rotation, _: Translator) -> list:
+    """On duty or away, with the button that changes it; while sellers claim leads, a note
+    that it counts once round-robin is on."""
+    if place.away:
+        line = section(HOME_ROTATION, _("rotation.home.away"))
+        toggle = button(
+            ids.ACTION_TOGGLE_AWAY, _("rotation.home.come_back"), value=COME_BACK, style="primary"
+        )
+    else:
+        line = section(HOME_ROTATION, _("rotation.home.on_duty"))
+        toggle = button(ids.ACTION_TOGGLE_AWAY, _("rotation.home.go_away"), value=GO_AWAY)
+    line["accessory"] = toggle
+    if place.round_robin:
+        return [line]
+    return [line, context(HOME_ROTATION_NOTE, _("rotation.claim_mode"))]
 
 
 def _seller_part(mine: SellerLeads, _: Translator, now: datetime, link: MessageLink) -> list:

@@ -32,6 +32,12 @@ class BotIdentity:
         with self._lock:
             return self._result is not None
 
+    @property
+    def user_id(self) -> str | None:
+        """The bot's own user id, once Slack has said it."""
+        with self._lock:
+            return (self._result or {}).get("user_id")
+
     def refresh(self) -> bool:
         """Ask Slack who the bot is; False (and logged) when Slack does not answer."""
         try:

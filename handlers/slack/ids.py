@@ -65,3 +65,6 @@ FEEDBACK_ACTIONS = "feedback_actions"
 FEEDBACK_CONTESTED = "feedback_contested"
 ACTION_CONTEST = "lead_contest"
 ACTION_OPEN_CARD = "open_card"
+
+# The App Home's button to leave or rejoin the round-robin (value: "away" or "back").
+ACTION_TOGGLE_AWAY = "home_toggle_away"

@@ -36,12 +36,17 @@ def channels_to_sync(runtime: Runtime) -> list[str]:
     return list(dict.fromkeys([*runtime.roles.team_channels, *routed]))
 
 
-def sync_memberships(client: WebClient, runtime: Runtime) -> bool:
-    """Refresh the cache for every channel the bot posts to; True when all were synced."""
+def sync_memberships(client: WebClient, runtime: Runtime, bot_user_id: str | None = None) -> bool:
+    """Refresh the cache for every channel the bot posts to; True when all were synced.
+    The bot itself (`bot_user_id`, when known) is left out: it is nobody's seller."""
     synced_all = True
     for channel_id in channels_to_sync(runtime):
         try:
-            members = fetch_channel_members(client, channel_id=channel_id)
+            members = [
+                member
+                for member in fetch_channel_members(client, channel_id=channel_id)
+                if member != bot_user_id
+            ]
         except (SlackApiError, OSError) as error:
             logger.warning("membership of %s not synced: %s", channel_id, error)
             synced_all = False

@@ -22,7 +22,7 @@ from handlers.slack.blocks import (
     shorten,
 )
 
-PEOPLE = ("user", "owner", "previous", "seller", "marketer")
+PEOPLE = ("user", "owner", "previous", "seller", "marketer", "assignee")
 
 
 # Parameters that are codes, shown as their label: name -> catalog key prefix.
@@ -90,11 +90,16 @@ def _state_label(code: str, _: Translator) -> str:
 
 
 def build_direct(
-    lead: Any, payload: dict[str, Any], _: Translator, *, card_link: str | None
+    lead: Any,
+    payload: dict[str, Any],
+    _: Translator,
+    *,
+    card_link: str | None,
+    timezone: tzinfo = UTC,
 ) -> dict[str, Any]:
-    """A direct message about `lead` (the notice's text, the lead's title as `{lead}`) with
-    a button to its card."""
-    text = render_notice(payload, _, rendered={"lead": lead_title(lead, _)})
+    """A message about `lead` (the notice's text, the lead's title as `{lead}`, times in
+    `timezone`) with a button to its card: a direct message, or an escalation."""
+    text = render_notice(payload, _, timezone=timezone, rendered={"lead": lead_title(lead, _)})
     blocks: list[dict[str, Any]] = [section(ids.DIRECT_TEXT, text)]
     link = safe_url(card_link)
     if link:

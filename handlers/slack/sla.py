@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.enforcement import ESCALATIONS
 from bot.domain.scorecard import Scorecard
 from bot.domain.sla import KEYS, Policy, PolicyErrors
 from bot.i18n import Translator
@@ -33,6 +34,7 @@ def build_scorecard(card: Scorecard, _: Translator, *, tz: ZoneInfo) -> dict[str
         field(_("scorecard.in_time", limit=_minutes(card.first_touch_minutes, _)),
               _in_time(card, _)),
         field(_("scorecard.attempts"), _decimal(card.attempts_per_lead)),
+        field(_("scorecard.breaches"), _breaches(card, _)),
     ]  # fmt: skip
     blocks = [
         section(SCORECARD_TITLE, _("scorecard.title", period=period)),
@@ -68,6 +70,15 @@ def _profiled_share(card: Scorecard, _: Translator) -> str:
     if share is None:
         return _("scorecard.no_leads_aim", aim=aim)
     return _("scorecard.share_of", share=_percent(share), captured=card.captured, aim=aim)
+
+
+def _breaches(card: Scorecard, _: Translator) -> str:
+    raised = ", ".join(
+        _(f"scorecard.breach.{kind}", count=card.breaches[kind])
+        for kind in ESCALATIONS
+        if card.breaches.get(kind)
+    )
+    return _("scorecard.breaches_of", open=card.open_breaches, raised=raised or "0")
 
 
 def _in_time(card: Scorecard, _: Translator) -> str:

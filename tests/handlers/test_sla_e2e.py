@@ -35,7 +35,10 @@ def test_everyone_sees_the_scorecard_privately(desk, user):
     sales = [f["text"] for f in blocks["sla_sales"]["fields"]]
     assert marketing[0] == "*Profiled leads handed over*\n1 (no revenue goal set yet)"
     assert marketing[1].startswith("*Captured leads that arrived profiled*\n100% of 1")
-    assert sales[-1] == "*Attempts per accepted lead*\n0.0"
+    assert sales[-2:] == [
+        "*Attempts per accepted lead*\n0.0",
+        "*Breaches (escalated)*\n0 open now · this period: 0",
+    ]
     assert "The SLA, " in answer["text"]
 
 

@@ -4,10 +4,12 @@ to it, checked against every Slack limit by the test kit's Block Kit checker."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from slackkit.blockkit import check_message
 
+from bot.domain.enforcement import Clock
 from bot.i18n import Translator
 from handlers.slack import ids
 from handlers.slack.card import build_card, elapsed
@@ -204,3 +206,26 @@ def test_time_since_hand_off_reads_naturally(minutes, english, spanish):
     since = NOW - timedelta(minutes=minutes)
     assert elapsed(since, NOW, EN) == english
     assert elapsed(since, NOW, ES) == spanish
+
+
+def context_of(card: dict) -> str:
+    return block(card, ids.CARD_CONTEXT)["elements"][0]["text"]
+
+
+@pytest.mark.parametrize("language", [EN, ES])
+def test_a_card_round_robin_offered_shows_accept_and_its_assignee(language):
+    card = build_card(full_lead(assignee_id="U0DIEGO"), language, now=NOW)
+    assert check_message(card) == []
+    assert action_ids(card)[:2] == [ids.ACTION_ACCEPT, ids.ACTION_NOT_A_FIT]
+    assert ids.ACTION_CLAIM not in action_ids(card)
+    assert language("card.context.offered", user="<@U0DIEGO>") in context_of(card)
+
+
+def test_an_accepted_card_shows_its_first_touch_clock_in_the_teams_time():
+    lead = full_lead(stage="accepted", owner_id="U0ALICE", accepted_at=NOW)
+    due = Clock(due=NOW + timedelta(minutes=60), late_minutes=0)
+    card = build_card(lead, EN, now=NOW, clock=due, tz=ZoneInfo("America/Sao_Paulo"))
+    assert context_of(card).endswith("first touch due by 13:00")  # 16:00 UTC is 13:00 there
+    late = Clock(due=NOW - timedelta(minutes=25), late_minutes=25)
+    card = build_card(lead, ES, now=NOW, clock=late)
+    assert context_of(card).endswith("primer contacto con 25 min de retraso")

@@ -131,6 +131,7 @@ def test_a_member_joining_sales_becomes_a_seller_without_asking_slack(
             # Start-up sync filled the cache from conversations.members.
             wait_until(lambda: has_seller_role(workspace.ALICE), timeout=10)
             assert not has_seller_role(NEWCOMER)
+            assert not has_seller_role(workspace.BOT_USER_ID)  # a member, but nobody's seller
             calls_before = len(fake_slack.calls)
 
             joined = payloads.member_joined_channel(NEWCOMER, workspace.SALES)

@@ -18,6 +18,8 @@ TABLES = {
     "processed_event",
     "outbox",
     "routing_rule",
+    "sla_alert",
+    "rotation_slot",
     "contest",
     "job_run",
     "scheduler_lease",

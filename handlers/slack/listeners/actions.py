@@ -9,7 +9,7 @@ import logging
 
 from slack_bolt import App
 
-from bot.domain import manage, notices, work
+from bot.domain import manage, notices, rotation, work
 from bot.domain.claim import claim_lead
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
@@ -31,24 +31,32 @@ MODAL_BUTTONS = {
     ids.ACTION_NURTURE: Exit.NURTURE,
     ids.ACTION_NOT_A_FIT: Exit.REJECTED,
 }
-# Controls whose flows do not exist yet: acknowledged and answered privately.
-NOT_YET = (ids.ACTION_ACCEPT,)
 
 
 def register(app: App) -> None:
     app.action(ids.ACTION_CLAIM)(claim)
+    app.action(ids.ACTION_ACCEPT)(accept)
     for action_id in MODAL_BUTTONS:
         app.action(action_id)(open_modal)
     app.action(ids.ACTION_CARD_MENU)(menu)
     app.action(ids.ACTION_CONTEST)(contest)
-    for action_id in NOT_YET:
-        app.action(action_id)(not_available)
     # Slack opens the profile link itself; the app only has to acknowledge the click.
     app.action(ids.ACTION_OPEN_PROFILE)(acknowledge)
     app.action(ids.ACTION_OPEN_CARD)(acknowledge)
+    app.action(ids.ACTION_TOGGLE_AWAY)(toggle_away)
 
 
 def claim(ack, body, client, context) -> None:
+    _take(ack, body, client, context, accepting=False)
+
+
+def accept(ack, body, client, context) -> None:
+    """Accept: the seller round-robin offered the card to takes it (anyone else is told
+    whose it is); the same decision as a claim, before the ack."""
+    _take(ack, body, client, context, accepting=True)
+
+
+def _take(ack, body, client, context, *, accepting: bool) -> None:
     runtime: Runtime = context["runtime"]
     lead_id = _lead_id(body)
     if lead_id is None:
@@ -62,11 +70,13 @@ def claim(ack, body, client, context) -> None:
             channel_id=body["channel"]["id"],
             roles=runtime.roles,
             at=utcnow(),
+            accept=accepting,
         )
     ack()
     runtime.outbox_bell.ring()
     home.refresh_after_action(context, client, body["user"]["id"])
-    logger.info("claim of lead %s by %s: %s", lead_id, body["user"]["id"], answer)
+    what = "accept" if accepting else "claim"
+    logger.info("%s of lead %s by %s: %s", what, lead_id, body["user"]["id"], answer)
 
 
 def open_modal(ack, body, client, context) -> None:
@@ -158,14 +168,6 @@ def contest(ack, body, client, context) -> None:
     open_after_ack(runtime, client, body["trigger_id"], view)
 
 
-def not_available(ack, body, context) -> None:
-    runtime: Runtime = context["runtime"]
-    with session_scope(runtime.sessions) as session:
-        _tell_not_yet(session, body, _lead_id(body))
-    ack()
-    runtime.outbox_bell.ring()
-
-
 def acknowledge(ack) -> None:
     ack()
 
@@ -211,3 +213,19 @@ def _lead_id(body: dict) -> int | None:
     action = body["actions"][0]
     raw = action.get("value") or (action.get("selected_option") or {}).get("value", "")
     return _number(raw.rsplit(":", 1)[-1])
+
+
+def toggle_away(ack, body, client, context) -> None:
+    """The App Home's button: a seller steps away from the round-robin or comes back. The
+    button says which (a second click on a stale Home changes nothing); the Home is then
+    published afresh, showing where they stand."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    user = body["user"]["id"]
+    away = body["actions"][0].get("value") == home.GO_AWAY
+    with session_scope(runtime.sessions) as session:
+        duty = rotation.change_duty(
+            session, user_id=user, away=away, roles=runtime.roles, at=utcnow()
+        )
+    home.publish_home_after_ack(context, client, user_id=user)
+    logger.info("%s from the App Home: %s", user, duty)

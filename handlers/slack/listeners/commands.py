@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.domain import rotation
 from bot.domain import sla as policies
 from bot.domain.roles import Role
 from bot.domain.scorecard import scorecard
 from bot.runtime import Runtime
-from handlers.slack import ids
+from handlers.slack import home, ids
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.sla import build_scorecard, policy_modal
 from storage.db import session_scope
@@ -53,7 +54,8 @@ def sla(ack, command, client, context) -> None:
     elif verb in EDIT:
         _edit(ack, command, client, runtime)
     elif verb in AWAY + BACK:
-        ack(response_type="ephemeral", text=_("slack.not_available", command=f"/sla {verb}"))
+        ack(response_type="ephemeral", text=_away_or_back(runtime, command, away=verb in AWAY))
+        home.refresh_after_action(context, client, command["user_id"])
     elif verb in HELP:
         ack(response_type="ephemeral", text=_("slash.sla.help"))
     else:
@@ -86,3 +88,23 @@ def _edit(ack, command, client, runtime: Runtime) -> None:
     ack()
     view = policy_modal(policy, runtime.translate)
     open_after_ack(runtime, client, command["trigger_id"], view)
+
+
+def _away_or_back(runtime: Runtime, command: dict, *, away: bool) -> str:
+    """`/sla away` or `/sla back`: the seller leaves or rejoins the round-robin; the answer
+    says where they stand (and, while sellers claim leads, that it counts later)."""
+    _ = runtime.translate
+    with session_scope(runtime.sessions) as session:
+        duty = rotation.change_duty(
+            session,
+            user_id=command["user_id"],
+            away=away,
+            roles=runtime.roles,
+            at=utcnow(),
+            channel_id=command.get("channel_id"),
+        )
+        claiming = policies.current_policy(session).assignment != "round_robin"
+    answer = _(f"away.{duty.value}")
+    if claiming and duty is not rotation.Duty.NOT_A_SELLER:
+        answer = f"{answer} {_('rotation.claim_mode')}"
+    return answer

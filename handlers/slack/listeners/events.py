@@ -24,6 +24,8 @@ def publish_home(event, client, context) -> None:
 
 
 def remember_member(event, context) -> None:
+    if event["user"] == context.get("bot_user_id"):
+        return  # the bot joining a channel: it is nobody's seller
     with session_scope(context["runtime"].sessions) as session:
         roles.member_joined(
             session, channel_id=event["channel"], user_id=event["user"], at=utcnow()
