@@ -184,3 +184,15 @@ def database_reachable(engine: Engine) -> bool:
         logger.warning("database unreachable", exc_info=True)
         return False
     return True
+
+
+@contextmanager
+def statement_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work whose writes are one statement: on PostgreSQL that statement commits
+    by itself (autocommit), which spares the round trips of BEGIN and COMMIT around it;
+    elsewhere an ordinary `session_scope`. The block must write with one statement at most
+    on PostgreSQL, or its writes would not be atomic."""
+    with session_scope(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session

@@ -10,13 +10,13 @@ import logging
 from slack_bolt import App
 
 from bot.domain import manage, notices, rotation, work
-from bot.domain.claim import claim_lead
+from bot.domain.claim import ClaimAnswer, claim_lead, quick_claim
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.notices import render_notice
-from storage.db import session_scope
+from storage.db import session_scope, statement_scope
 from storage.models import Lead, LeadEvent
 from storage.types import utcnow
 
@@ -62,16 +62,20 @@ def _take(ack, body, client, context, *, accepting: bool) -> None:
     if lead_id is None:
         ack()
         return
-    with session_scope(runtime.sessions) as session:
-        answer = claim_lead(
-            session,
-            lead_id=lead_id,
-            user_id=body["user"]["id"],
-            channel_id=body["channel"]["id"],
-            roles=runtime.roles,
-            at=utcnow(),
-            accept=accepting,
-        )
+    click = {
+        "lead_id": lead_id,
+        "user_id": body["user"]["id"],
+        "channel_id": body["channel"]["id"],
+        "roles": runtime.roles,
+        "at": utcnow(),
+    }
+    answer = None
+    if not accepting:  # most claims: one statement, committed by itself on PostgreSQL
+        with statement_scope(runtime.sessions) as session:
+            answer = ClaimAnswer.CLAIMED if quick_claim(session, **click) else None
+    if answer is None:
+        with session_scope(runtime.sessions) as session:
+            answer = claim_lead(session, **click, accept=accepting, quick=False)
     ack()
     runtime.outbox_bell.ring()
     home.refresh_after_action(context, client, body["user"]["id"])
