@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import re
 import sys
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
     from sqlmodel import Session
 
+    from bot.domain.funnel import Figures, FunnelReport
+    from bot.domain.funnel_query import FunnelQuery, Window
     from bot.domain.sla import Change, Policy
     from storage.models import Lead, OutboxEntry, RoutingRule
 
@@ -140,7 +143,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
-    run_demo(path=args.db, now=datetime.now(UTC), locale=settings.bot_locale, out=sys.stdout)
+    run_demo(
+        path=args.db,
+        now=datetime.now(UTC),
+        locale=settings.bot_locale,
+        out=sys.stdout,
+        tz=settings.timezone,
+    )
     return EXIT_OK
 
 
@@ -756,6 +765,129 @@ def _policy_assignments(_: Translator, words: Sequence[str]) -> tuple[dict[str, 
     return given, problems
 
 
+def _funnel(args: argparse.Namespace, settings: Settings) -> int:
+    """The funnel of the leads created in a period (the current SLA period by default), the
+    whole team's, as the tables `/funnel` shows or as JSON (`funnel_json`)."""
+    from bot.domain.funnel import funnel_report
+    from bot.domain.funnel_query import QueryError, previous, resolve
+    from bot.domain.sla import current_policy
+    from handlers.slack.funnel import report_as_text
+    from storage.db import session_scope
+    from storage.queries import person_names
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    try:
+        query = _funnel_query(_, period=args.period, by=args.by)
+    except QueryError as error:
+        print(error.render(_), file=sys.stderr)
+        return EXIT_USAGE
+    except _Refusal as refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_USAGE
+    if args.chart or args.csv:
+        print(_("funnel.cli.not_yet"), file=sys.stderr)
+    tz = settings.timezone
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        policy = current_policy(session)
+        window = resolve(query.period, now=utcnow(), tz=tz, sla_period=policy.period)
+        report = funnel_report(
+            session, window=window, previous_window=previous(window), policy=policy, tz=tz,
+            by=query.by,
+        )  # fmt: skip
+        names = person_names(session) if query.by == "seller" else {}
+    if args.json:
+        print(json.dumps(funnel_json(report, _), ensure_ascii=False, indent=2))
+    else:
+        print(report_as_text(report, _, tz=tz, names=names))
+    return EXIT_OK
+
+
+def _funnel_query(_: Translator, *, period: str | None, by: str | None) -> FunnelQuery:
+    """`--period` and `--by` read with `/funnel`'s grammar, each holding only its own part."""
+    from bot.domain.funnel_query import DIMENSIONS, FunnelQuery, parse_query
+
+    query = FunnelQuery()
+    if period is not None:
+        asked = parse_query(period)
+        if asked.period is None or asked != FunnelQuery(period=asked.period):
+            raise _Refusal(_("funnel.cli.only_period", value=period))
+        query = FunnelQuery(period=asked.period)
+    if by is not None:
+        asked = parse_query(f"by {by}")
+        if asked != FunnelQuery(by=asked.by):
+            raise _Refusal(_("funnel.cli.only_by", value=by, dimensions=", ".join(DIMENSIONS)))
+        query = FunnelQuery(period=query.period, by=asked.by)
+    return query
+
+
+def funnel_json(report: FunnelReport, _: Translator) -> dict[str, Any]:
+    """`smarketing funnel --json`: the report as plain data (README, "The funnel"). Codes,
+    not labels, name stages, exits and reasons; shares are 0–1 (null when there is nothing
+    to divide by); times are ISO 8601 in the team's timezone."""
+    return {
+        "window": _window_json(report.window, _),
+        "previous_window": _window_json(report.previous_window, _),
+        "current": _figures_json(report.current),
+        "previous": _figures_json(report.previous),
+        "sla": {"profiled": report.sla.profiled, "needed": report.sla.needed},
+        "by": report.by,
+        "breakdown": [
+            {
+                "value": row.value,
+                "folded": row.folded,
+                "leads": row.leads,
+                "qualified": row.qualified,
+                "won": row.won,
+                "revenue": row.revenue,
+                "qualified_share": row.qualified / row.leads if row.leads else None,
+            }
+            for row in report.breakdown
+        ],
+    }
+
+
+def _window_json(window: Window | None, _: Translator) -> dict[str, Any] | None:
+    if window is None:
+        return None
+    return {
+        "start": window.start.astimezone(window.tz).isoformat(),
+        "end": window.end.astimezone(window.tz).isoformat(),
+        "label": window.label(_),
+        "timezone": window.tz.key,
+    }
+
+
+def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
+    if figures is None:
+        return None
+    return {
+        "leads": figures.leads,
+        "stages": {
+            stage.stage.value: {
+                "leads": stage.leads,
+                "of_previous": stage.of_previous,
+                "of_first": stage.of_first,
+            }
+            for stage in figures.stages
+        },
+        "exits": {
+            figure.exit.value: {
+                "leads": figure.leads,
+                "top_reasons": [
+                    {"reason": reason, "leads": count} for reason, count in figure.top_reasons
+                ],
+            }
+            for figure in figures.exits
+        },
+        "revenue": figures.revenue,
+        "medians": {
+            clock.name: {"minutes": clock.median_minutes, "leads": clock.leads}
+            for clock in figures.clocks
+        },
+    }
+
+
 SCHEDULE_RUNS_SHOWN = 20
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -768,4 +900,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "outbox": _outbox,
     "schedule": _schedule,
     "sla": _sla,
+    "funnel": _funnel,
 }

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
+from bot.domain.funnel import FunnelReport, breakdown_rows, funnel_report
+from bot.domain.funnel_query import Window
 from bot.domain.samples import SELLERS, generate_sample_leads, store_sample_leads
-from bot.domain.summary import CohortSummary, summarize_cohort
+from bot.domain.sla import current_policy
 from bot.i18n import Translator
-from bot.terminal import amount, percent, table
+from bot.terminal import table
 from handlers.slack.card import build_card
+from handlers.slack.funnel import breakdown_cells, breakdown_title, report_as_text
 from handlers.slack.preview import message_as_text
 from storage import queries
 from storage.db import make_engine, session_factory, session_scope, upgrade
 from storage.models import Person
 
 DEMO_DAYS = 90
+# The breakdowns the demo prints under its funnel, as `/funnel by …` shows them.
+DEMO_BREAKDOWNS = ("zone", "service", "source", "seller")
+TEAM_TIMEZONE = ZoneInfo("UTC")  # BOT_TIMEZONE's default
 
 
-def run_demo(*, path: Path, now: datetime, locale: str, out: TextIO) -> CohortSummary:
-    """Create a fresh sample database at `path`, then print what the bot knows from it."""
+def run_demo(
+    *, path: Path, now: datetime, locale: str, out: TextIO, tz: ZoneInfo = TEAM_TIMEZONE
+) -> FunnelReport:
+    """Create a fresh sample database at `path`, then print what the bot knows from it: the
+    funnel of every sample lead as `/funnel` reports it (days and hours in `tz`), its
+    breakdowns and a card. Returns the sample cohort's report."""
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
@@ -33,82 +47,67 @@ def run_demo(*, path: Path, now: datetime, locale: str, out: TextIO) -> CohortSu
             )
             store_sample_leads(session, samples=generate_sample_leads(now=now))
         with session_scope(sessions) as session:
-            summary = summarize_cohort(session, since=now - timedelta(days=DEMO_DAYS), until=now)
+            report = demo_funnel(session, now=now, tz=tz)
+            breakdowns = [
+                replace(report, by=by, breakdown=breakdown_rows(
+                    session, window=report.window, by=by, tz=tz))
+                for by in DEMO_BREAKDOWNS
+            ]  # fmt: skip
             counts = queries.count_leads(session), queries.count_events(session)
             names = queries.person_names(session)
             sample = queries.newest_open_lead(session)
     finally:
         engine.dispose()
     _ = Translator(locale)
-    print(render_summary(summary, _, names=names, path=path, counts=counts), file=out)
+    print(
+        render_demo(report, _, breakdowns=breakdowns, names=names, path=path, counts=counts),
+        file=out,
+    )
     if sample is not None:
         print(
             "", _("demo.card"), message_as_text(build_card(sample, _, now=now)), sep="\n", file=out
         )
-    return summary
+    return report
 
 
-def render_summary(
-    summary: CohortSummary,
+def demo_funnel(session: Session, *, now: datetime, tz: ZoneInfo) -> FunnelReport:
+    """The funnel of the sample cohort: every lead created in the `DEMO_DAYS` before `now`,
+    compared with nothing (the samples start there)."""
+    window = Window(
+        now - timedelta(days=DEMO_DAYS),
+        now,
+        "funnel.cli.demo_window",
+        {"days": DEMO_DAYS},
+        tz=tz,
+        as_of=now,
+    )
+    policy = current_policy(session)
+    return funnel_report(session, window=window, previous_window=None, policy=policy, tz=tz)
+
+
+def render_demo(
+    report: FunnelReport,
     _: Translator,
     *,
+    breakdowns: list[FunnelReport],
     names: dict[str, str],
     path: Path,
     counts: tuple[int, int],
-    card: dict | None = None,
 ) -> str:
-    """The demo's terminal report, in the translator's language."""
+    """The demo's terminal report, in the translator's language: the funnel and each
+    breakdown with the same tables as `/funnel` and `smarketing funnel`."""
     parts = [
         _("demo.title"),
         "=" * len(_("demo.title")),
         _("demo.database", path=path, leads=counts[0], events=counts[1]),
         "",
-        _("demo.funnel", days=DEMO_DAYS),
-        table(
-            [
-                _("demo.col_stage"),
-                _("demo.col_leads"),
-                _("demo.col_of_previous"),
-                _("demo.col_of_all"),
-            ],
-            [
-                (_.stage(s.stage), s.leads, percent(s.of_previous), percent(s.of_all))
-                for s in summary.stages
-            ],
-        ),
-        _("demo.revenue", amount=amount(summary.revenue)),
-        "",
-        _("demo.exits"),
+        report_as_text(report, _, tz=report.window.tz, names=names),
     ]
-    for exit_count in summary.exits:
-        parts.append(_("demo.exit_line", exit=_.exit(exit_count.exit), count=exit_count.leads))
-        parts.extend(f"  - {_.reason(code)}: {n}" for code, n in exit_count.top_reasons)
-    for dimension, rows in summary.breakdowns.items():
-        label = _(f"dimension.{dimension}")
+    for broken_down in breakdowns:
         parts += [
             "",
-            _("demo.by", dimension=label),
-            table(
-                [
-                    label.capitalize(),
-                    _("demo.col_leads"),
-                    _("demo.col_profiled"),
-                    _("demo.col_won"),
-                    _("demo.col_revenue"),
-                ],
-                [
-                    (
-                        names.get(r.value, r.value) if r.value else _("demo.none"),
-                        r.leads,
-                        r.profiled,
-                        r.won,
-                        amount(r.revenue),
-                    )
-                    for r in rows
-                ],
-            ),
+            breakdown_title(broken_down, _),
+            table(*breakdown_cells(broken_down, _, names=names)),
         ]
-    if card is not None:
-        parts += ["", _("demo.card"), message_as_text(card)]
     parts += ["", _("demo.next")]
     return "\n".join(parts)

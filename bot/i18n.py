@@ -59,6 +59,56 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.help.dry_run": "check and count; store nothing",
         "cli.help.import_metrics": "import daily marketing figures",
         "cli.help.funnel": "the funnel report",
+        # /funnel: the report (handlers.slack.funnel), its Slack answers and its command line
+        "funnel.report.title": "Funnel · {period}",
+        "funnel.report.title_own": "Funnel · {period} · your leads only",
+        "funnel.report.cohort": (
+            "Counts the leads created in the period, each at the furthest stage it reached"
+            " (/sla counts the hand-offs made in the period instead)."
+        ),
+        "funnel.report.compared": "Change is against {period}.",
+        "funnel.report.empty": "No leads were created in this period.",
+        "funnel.report.stages": "Stages",
+        "funnel.report.col_stage": "Stage",
+        "funnel.report.col_leads": "Leads",
+        "funnel.report.col_change": "Change",
+        "funnel.report.col_of_previous": "Of previous",
+        "funnel.report.col_of_all": "Of all",
+        "funnel.report.exits": "Exits and their top reasons",
+        "funnel.report.exit": "{exit}: {count}",
+        "funnel.report.exit_reasons": "{exit} — {reasons}",
+        "funnel.report.reason": "{reason} {count}",
+        "funnel.report.no_reason": "no reason given",
+        "funnel.report.revenue": "Revenue won",
+        "funnel.report.revenue_change": "{amount} ({change} against the previous period)",
+        "funnel.report.clock.routing": "Routing delay (card posted → accepted)",
+        "funnel.report.clock.response": "Response time (accepted → first touch)",
+        "funnel.report.median": "{duration}, the exact median over {count} leads",
+        "funnel.report.median_one": "{duration}, from a single lead",
+        "funnel.report.no_median": "not measured for any of these leads yet",
+        "funnel.report.sla": "Profiled leads against the SLA",
+        "funnel.report.sla_of": "{profiled} of the {needed} marketing committed to for these dates",
+        "funnel.report.by": "By {dimension}",
+        "funnel.report.col_qualified": "Qualified",
+        "funnel.report.col_won": "Won",
+        "funnel.report.col_revenue": "Revenue",
+        "funnel.report.col_qualified_share": "Qualified %",
+        "funnel.report.none": "(none)",
+        "funnel.report.other": "other ({count} values)",
+        "funnel.report.no_rows": "No leads in this period.",
+        "funnel.report.times": "Days and hours in {timezone}; clocks in business time.",
+        "funnel.report.text": "{title}: {leads} leads, {won} won, revenue {revenue}.",
+        "funnel.slack.more_rows": "_+{count} more not shown_",
+        "funnel.slack.not_allowed": (
+            "`/funnel` is for sellers, marketers and managers; ask a manager if you need it."
+        ),
+        "funnel.slack.not_yet": "Charts and exports are not available yet; here is the report.",
+        "funnel.cli.not_yet": "--chart and --csv are not available yet; the report follows.",
+        "funnel.cli.only_period": (
+            "--period takes one period, like 30d, last-month or 2026-10; got '{value}'."
+        ),
+        "funnel.cli.only_by": "--by takes one breakdown, one of: {dimensions}; got '{value}'.",
+        "funnel.cli.demo_window": "the last {days} days",
         "cli.help.digest": "the weekly digest",
         "cli.help.review": "the SLA-review reminder and agenda",
         "cli.help.schedule": "scheduled jobs and their last runs",
@@ -199,20 +249,6 @@ CATALOG: dict[str, dict[str, str]] = {
         # Demo
         "demo.title": "Smarketing Bot demo",
         "demo.database": "Sample database: {path} ({leads} leads, {events} events)",
-        "demo.funnel": "Funnel (leads created in the last {days} days)",
-        "demo.col_stage": "Stage",
-        "demo.col_leads": "Leads",
-        "demo.col_of_previous": "of previous",
-        "demo.col_of_all": "of all",
-        "demo.exits": "Exits and their top reasons",
-        "demo.exit_line": "{exit}: {count}",
-        "demo.by": "By {dimension}",
-        "demo.col_value": "Value",
-        "demo.col_profiled": "Profiled",
-        "demo.col_won": "Won",
-        "demo.col_revenue": "Revenue",
-        "demo.revenue": "Revenue won: {amount}",
-        "demo.none": "(none)",
         "demo.next": (
             "Next: connect a Slack workspace (README, 'Install in your Slack workspace') "
             "and run 'smarketing serve'."
@@ -222,7 +258,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.source": "source",
         "dimension.seller": "seller",
         # Slack
-        "slack.not_available": "{command} is not available yet.",
         "delivery.headline": "{name} · {company}",
         "delivery.new_lead_text": "New lead for sales: {lead}",
         "delivery.profile": "Open profile",
@@ -534,6 +569,68 @@ CATALOG: dict[str, dict[str, str]] = {
             " ({timezone}). `/sla plan REVENUE DEAL N` · `/sla edit` (managers)"
         ),
         "scorecard.period.week": "week of {date}",
+        # /funnel: the query, its periods and its errors (bot.domain.funnel_query)
+        "funnel.period.today": "today ({date})",
+        "funnel.period.last_days": "last {days} days ({start} to {end})",
+        "funnel.period.this_week": "this week, from {date}",
+        "funnel.period.week": "week of {date}",
+        "funnel.period.this_month": "{month} {year} to date",
+        "funnel.period.month": "{month} {year}",
+        "funnel.period.this_quarter": "Q{quarter} {year} to date",
+        "funnel.period.quarter": "Q{quarter} {year}",
+        "funnel.period.day": "{date}",
+        "funnel.period.range": "{start} to {end}",
+        "funnel.period.all": "all time",
+        "funnel.keyword.zone": "zone",
+        "funnel.keyword.age": "age",
+        "funnel.keyword.service": "service",
+        "funnel.keyword.seller": "seller",
+        "funnel.keyword.source": "source",
+        "funnel.keyword.campaign": "campaign",
+        "funnel.keyword.channel": "channel",
+        "funnel.keyword.weekday": "weekday",
+        "funnel.keyword.hour": "hour",
+        "funnel.error.unknown_word": (
+            "I did not understand `{word}`. Type `/funnel help` for examples."
+        ),
+        "funnel.error.bare_dimension": (
+            "`{word}` alone is not understood: write `by {word}` to break the funnel down by it."
+        ),
+        "funnel.error.by_missing": "`{word}` needs a breakdown after it, one of: {dimensions}.",
+        "funnel.error.by_unknown": (
+            "The funnel cannot be broken down by `{word}`; choose one of: {dimensions}."
+        ),
+        "funnel.error.two_dimensions": "Two breakdowns: `{first}` and `{second}`. Choose one.",
+        "funnel.error.two_periods": "Two periods: `{first}` and `{second}`. Choose one.",
+        "funnel.error.days": "`{text}`: the number of days must be between 1 and {max}.",
+        "funnel.error.date": "`{text}` is not a real date.",
+        "funnel.error.month": "`{text}` is not a month: write it as YYYY-MM, e.g. 2026-10.",
+        "funnel.error.year": "`{text}`: the year must be between {min} and {max}.",
+        "funnel.error.range_order": (
+            "`{text}`: the end date {end} is before the start date {start}."
+        ),
+        "funnel.help": (
+            "*`/funnel`: the shared funnel of the leads created in a period*\n"
+            "`/funnel [period] [by breakdown] [chart] [export]`, words in any order.\n\n"
+            "*Period* (default: the current SLA period so far)\n"
+            "• `7d`, `30d`, any `Nd` up to 3660: today and the days before it\n"
+            "• `this-week`, `last-week` (weeks start on Monday)\n"
+            "• `this-month`, `last-month`, `this-quarter`, `last-quarter`\n"
+            "• `2026-10`: a whole month\n"
+            "• `2026-10-01..2026-10-15`: those days, both included\n"
+            "• `all`: every lead ever captured\n"
+            "*Breakdown*: `by zone`, `by age`, `by service`, `by seller`, `by source`, "
+            "`by campaign`, `by channel`, `by weekday`, `by hour`\n"
+            "*Chart*: `chart` sends the funnel as an image, by direct message\n"
+            "*Export*: `export` sends it as a CSV file, by direct message\n\n"
+            "*Examples*\n"
+            "`/funnel`\n"
+            "`/funnel last-month by campaign`\n"
+            "`/funnel 30d by seller chart`\n"
+            "`/funnel 2026-10-01..2026-10-15 by zone export`\n\n"
+            "Days and dates follow the team's time zone. Spanish words work too: "
+            "`mes-pasado`, `por zona`, `gráfico`."
+        ),
         "scorecard.period.month": "{month} {year}",
         "scorecard.period.quarter": "Q{quarter} {year}",
         "scorecard.month.1": "January",
@@ -723,6 +820,63 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.help.dry_run": "revisa y cuenta; no guarda nada",
         "cli.help.import_metrics": "importa las cifras diarias de marketing",
         "cli.help.funnel": "el informe del embudo",
+        # /funnel: el informe (handlers.slack.funnel), sus respuestas en Slack y su comando
+        "funnel.report.title": "Embudo · {period}",
+        "funnel.report.title_own": "Embudo · {period} · solo tus leads",
+        "funnel.report.cohort": (
+            "Cuenta los leads creados en el periodo, cada uno en la etapa más avanzada a la que"
+            " llegó (/sla cuenta en cambio las entregas hechas en el periodo)."
+        ),
+        "funnel.report.compared": "El cambio es respecto a {period}.",
+        "funnel.report.empty": "No se creó ningún lead en este periodo.",
+        "funnel.report.stages": "Etapas",
+        "funnel.report.col_stage": "Etapa",
+        "funnel.report.col_leads": "Leads",
+        "funnel.report.col_change": "Cambio",
+        "funnel.report.col_of_previous": "De la anterior",
+        "funnel.report.col_of_all": "Del total",
+        "funnel.report.exits": "Salidas y sus motivos principales",
+        "funnel.report.exit": "{exit}: {count}",
+        "funnel.report.exit_reasons": "{exit} — {reasons}",
+        "funnel.report.reason": "{reason} {count}",
+        "funnel.report.no_reason": "sin motivo",
+        "funnel.report.revenue": "Ingresos ganados",
+        "funnel.report.revenue_change": "{amount} ({change} respecto al periodo anterior)",
+        "funnel.report.clock.routing": "Demora de asignación (tarjeta publicada → aceptada)",
+        "funnel.report.clock.response": "Tiempo de respuesta (aceptada → primer contacto)",
+        "funnel.report.median": "{duration}, la mediana exacta de {count} leads",
+        "funnel.report.median_one": "{duration}, de un solo lead",
+        "funnel.report.no_median": "aún sin medir para estos leads",
+        "funnel.report.sla": "Leads perfilados frente al SLA",
+        "funnel.report.sla_of": (
+            "{profiled} de los {needed} comprometidos por marketing para estas fechas"
+        ),
+        "funnel.report.by": "Por {dimension}",
+        "funnel.report.col_qualified": "Calificados",
+        "funnel.report.col_won": "Ganados",
+        "funnel.report.col_revenue": "Ingresos",
+        "funnel.report.col_qualified_share": "% calificados",
+        "funnel.report.none": "(ninguno)",
+        "funnel.report.other": "otros ({count} valores)",
+        "funnel.report.no_rows": "No hay leads en este periodo.",
+        "funnel.report.times": "Días y horas en {timezone}; relojes en horario hábil.",
+        "funnel.report.text": "{title}: {leads} leads, {won} ganados, ingresos {revenue}.",
+        "funnel.slack.more_rows": "_+{count} más sin mostrar_",
+        "funnel.slack.not_allowed": (
+            "`/funnel` es para vendedores, marketing y gerentes; pídeselo a un gerente si lo"
+            " necesitas."
+        ),
+        "funnel.slack.not_yet": (
+            "Los gráficos y las exportaciones aún no están disponibles; aquí está el informe."
+        ),
+        "funnel.cli.not_yet": "--chart y --csv aún no están disponibles; sigue el informe.",
+        "funnel.cli.only_period": (
+            "--period admite un periodo, como 30d, last-month o 2026-10; se recibió '{value}'."
+        ),
+        "funnel.cli.only_by": (
+            "--by admite un desglose, uno de: {dimensions}; se recibió '{value}'."
+        ),
+        "funnel.cli.demo_window": "los últimos {days} días",
         "cli.help.digest": "el resumen semanal",
         "cli.help.review": "el recordatorio y la agenda de la revisión del SLA",
         "cli.help.schedule": "tareas programadas y sus últimas ejecuciones",
@@ -888,20 +1042,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "config.minimum": "{name} debe ser al menos {minimum}; se recibió {value}.",
         "demo.title": "Demostración de Smarketing Bot",
         "demo.database": "Base de datos de ejemplo: {path} ({leads} leads, {events} eventos)",
-        "demo.funnel": "Embudo (leads creados en los últimos {days} días)",
-        "demo.col_stage": "Etapa",
-        "demo.col_leads": "Leads",
-        "demo.col_of_previous": "de la anterior",
-        "demo.col_of_all": "del total",
-        "demo.exits": "Salidas y sus motivos principales",
-        "demo.exit_line": "{exit}: {count}",
-        "demo.by": "Por {dimension}",
-        "demo.col_value": "Valor",
-        "demo.col_profiled": "Perfilados",
-        "demo.col_won": "Ganados",
-        "demo.col_revenue": "Ingresos",
-        "demo.revenue": "Ingresos ganados: {amount}",
-        "demo.none": "(ninguno)",
         "demo.next": (
             "Siguiente paso: conecta un espacio de trabajo de Slack (README, 'Install in your "
             "Slack workspace') y ejecuta 'smarketing serve'."
@@ -910,7 +1050,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "dimension.service": "servicio",
         "dimension.source": "fuente",
         "dimension.seller": "vendedor",
-        "slack.not_available": "{command} aún no está disponible.",
         "delivery.headline": "{name} · {company}",
         "delivery.new_lead_text": "Nuevo lead para ventas: {lead}",
         "delivery.profile": "Ver perfil",
@@ -1227,6 +1366,68 @@ CATALOG: dict[str, dict[str, str]] = {
             " ({timezone}). `/sla plan INGRESOS TICKET N` · `/sla edit` (gerentes)"
         ),
         "scorecard.period.week": "semana del {date}",
+        # /funnel: la consulta, sus periodos y sus errores (bot.domain.funnel_query)
+        "funnel.period.today": "hoy ({date})",
+        "funnel.period.last_days": "últimos {days} días (del {start} al {end})",
+        "funnel.period.this_week": "esta semana, desde el {date}",
+        "funnel.period.week": "semana del {date}",
+        "funnel.period.this_month": "{month} de {year} hasta hoy",
+        "funnel.period.month": "{month} de {year}",
+        "funnel.period.this_quarter": "T{quarter} {year} hasta hoy",
+        "funnel.period.quarter": "T{quarter} {year}",
+        "funnel.period.day": "{date}",
+        "funnel.period.range": "del {start} al {end}",
+        "funnel.period.all": "todo el historial",
+        "funnel.keyword.zone": "zona",
+        "funnel.keyword.age": "edad",
+        "funnel.keyword.service": "servicio",
+        "funnel.keyword.seller": "vendedor",
+        "funnel.keyword.source": "fuente",
+        "funnel.keyword.campaign": "campaña",
+        "funnel.keyword.channel": "canal",
+        "funnel.keyword.weekday": "día",
+        "funnel.keyword.hour": "hora",
+        "funnel.error.unknown_word": (
+            "No entendí `{word}`. Escribe `/funnel ayuda` para ver ejemplos."
+        ),
+        "funnel.error.bare_dimension": (
+            "La palabra `{word}` sola no basta: escribe `por {word}` para desglosar el embudo."
+        ),
+        "funnel.error.by_missing": "Después de `{word}` falta el desglose, uno de: {dimensions}.",
+        "funnel.error.by_unknown": (
+            "El embudo no se puede desglosar por `{word}`; elige uno de: {dimensions}."
+        ),
+        "funnel.error.two_dimensions": "Dos desgloses: `{first}` y `{second}`. Elige uno.",
+        "funnel.error.two_periods": "Dos periodos: `{first}` y `{second}`. Elige uno.",
+        "funnel.error.days": "`{text}`: el número de días debe estar entre 1 y {max}.",
+        "funnel.error.date": "`{text}` no es una fecha real.",
+        "funnel.error.month": "`{text}` no es un mes: escríbelo como AAAA-MM, p. ej. 2026-10.",
+        "funnel.error.year": "`{text}`: el año debe estar entre {min} y {max}.",
+        "funnel.error.range_order": (
+            "`{text}`: la fecha final {end} es anterior a la inicial {start}."
+        ),
+        "funnel.help": (
+            "*`/funnel`: el embudo compartido de los leads creados en un periodo*\n"
+            "`/funnel [periodo] [por desglose] [grafico] [exportar]`, en cualquier orden.\n\n"
+            "*Periodo* (por defecto: el periodo del SLA en curso, hasta hoy)\n"
+            "• `7d`, `30d`, cualquier `Nd` hasta 3660: hoy y los días anteriores\n"
+            "• `esta-semana`, `semana-pasada` (las semanas empiezan el lunes)\n"
+            "• `este-mes`, `mes-pasado`, `este-trimestre`, `trimestre-pasado`\n"
+            "• `2026-10`: un mes entero\n"
+            "• `2026-10-01..2026-10-15`: esos días, ambos incluidos\n"
+            "• `todo`: todos los leads desde siempre\n"
+            "*Desglose*: `por zona`, `por edad`, `por servicio`, `por vendedor`, `por fuente`, "
+            "`por campaña`, `por canal`, `por día`, `por hora`\n"
+            "*Gráfico*: `grafico` envía el embudo como imagen, por mensaje directo\n"
+            "*Exportar*: `exportar` lo envía como archivo CSV, por mensaje directo\n\n"
+            "*Ejemplos*\n"
+            "`/funnel`\n"
+            "`/funnel mes-pasado por campaña`\n"
+            "`/funnel 30d por vendedor grafico`\n"
+            "`/funnel 2026-10-01..2026-10-15 por zona exportar`\n\n"
+            "Los días y las fechas siguen la zona horaria del equipo. Las palabras en inglés "
+            "también valen: `last-month`, `by zone`, `chart`."
+        ),
         "scorecard.period.month": "{month} de {year}",
         "scorecard.period.quarter": "T{quarter} {year}",
         "scorecard.month.1": "enero",

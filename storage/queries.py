@@ -9,15 +9,18 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Row,
     String,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     false,
     func,
     insert,
+    literal_column,
     not_,
     or_,
     type_coerce,
@@ -110,64 +113,6 @@ def newest_open_lead(session: Session) -> Lead | None:
         .limit(1)
     )
     return session.exec(statement).first()
-
-
-def _cohort(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
-    conditions = []
-    if since is not None:
-        conditions.append(col(Lead.created_at) >= since)
-    if until is not None:
-        conditions.append(col(Lead.created_at) < until)
-    return conditions
-
-
-def cohort_stage_counts(
-    session: Session, *, columns: Sequence[str], since: datetime | None, until: datetime | None
-) -> list[int]:
-    """For the cohort created in [since, until): how many leads have each column stamped."""
-    counts = [func.count(getattr(Lead, name)) for name in columns]
-    statement = select(*counts).where(*_cohort(since, until))
-    return list(session.exec(statement).one())
-
-
-def cohort_exit_reasons(
-    session: Session, *, since: datetime | None, until: datetime | None
-) -> list[tuple[str, str, int]]:
-    """(exit, reason, count) for the cohort's leads that left the funnel, most frequent first."""
-    statement = (
-        select(Lead.exit, Lead.exit_reason, func.count())
-        .where(col(Lead.exit).is_not(None), *_cohort(since, until))
-        .group_by(Lead.exit, Lead.exit_reason)
-        .order_by(func.count().desc(), Lead.exit, Lead.exit_reason)
-    )
-    return [tuple(row) for row in session.exec(statement)]
-
-
-def cohort_breakdown(
-    session: Session, *, dimension: str, since: datetime | None, until: datetime | None
-) -> list[tuple[str | None, int, int, int, float]]:
-    """Per value of `dimension`: (value, leads, profiled, won, revenue), biggest first."""
-    column = BREAKDOWN_COLUMNS[dimension]
-    leads = func.count()
-    statement = (
-        select(
-            column,
-            leads,
-            func.count(Lead.profiled_at),
-            func.count(Lead.won_at),
-            func.coalesce(func.sum(Lead.won_value), 0.0),
-        )
-        .where(*_cohort(since, until))
-        .group_by(column)
-        .order_by(leads.desc(), column)
-    )
-    return [tuple(row) for row in session.exec(statement)]
-
-
-def cohort_revenue(session: Session, *, since: datetime | None, until: datetime | None) -> float:
-    """Value won by the cohort."""
-    statement = select(func.coalesce(func.sum(Lead.won_value), 0.0)).where(*_cohort(since, until))
-    return float(session.exec(statement).one())
 
 
 def person_names(session: Session) -> dict[str, str]:
@@ -1383,3 +1328,135 @@ def count_open_breaches(
         .where(open_alert, col(Lead.exit).is_(None), col(Lead.won_at).is_(None))
     )
     return session.exec(statement).one()
+
+
+# -- The funnel -------------------------------------------------------------------------------
+
+# Codes of the stages from each one onwards: a lead counts for every stage up to the one it
+# reached (its `stage`, kept when it leaves), the funnel's counting rule.
+_REACH_ORDER = ("lead", "profiled", "accepted", "contacted", "qualified", "won")
+
+
+def _reached(stage: str) -> ColumnElement[bool]:
+    return col(Lead.stage).in_(_REACH_ORDER[_REACH_ORDER.index(stage) :])
+
+
+def _cohort_of(since: datetime, until: datetime, owner: str | None) -> list[ColumnElement[bool]]:
+    conditions = [col(Lead.created_at) >= since, col(Lead.created_at) < until]
+    if owner is not None:
+        conditions.append(col(Lead.owner_id) == owner)
+    return conditions
+
+
+def funnel_counts(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    owner: str | None,
+    exits: Sequence[str],
+) -> dict[str, float]:
+    """For the cohort created in [since, until) (only `owner`'s leads when given), in one
+    pass: `leads`, how many reached each stage (by stage code), how many took each of
+    `exits` (by exit code), and `revenue` won."""
+    columns = [func.count().label("leads")]
+    columns += [
+        func.coalesce(func.sum(case((_reached(stage), 1), else_=0)), 0).label(stage)
+        for stage in _REACH_ORDER[1:]
+    ]
+    columns += [
+        func.coalesce(func.sum(case((col(Lead.exit) == code, 1), else_=0)), 0).label(code)
+        for code in exits
+    ]
+    won = case((col(Lead.stage) == "won", func.coalesce(Lead.won_value, 0.0)), else_=0.0)
+    columns.append(func.coalesce(func.sum(won), 0.0).label("revenue"))
+    row = session.exec(select(*columns).where(*_cohort_of(since, until, owner))).one()
+    return dict(row._mapping)
+
+
+def funnel_exit_reasons(
+    session: Session, *, since: datetime, until: datetime, owner: str | None
+) -> list[tuple[str, str | None, int]]:
+    """(exit, reason, count) for the cohort's leads that left, most frequent first."""
+    statement = (
+        select(Lead.exit, Lead.exit_reason, func.count())
+        .where(col(Lead.exit).is_not(None), *_cohort_of(since, until, owner))
+        .group_by(Lead.exit, Lead.exit_reason)
+        .order_by(func.count().desc(), Lead.exit, Lead.exit_reason)
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def funnel_median(
+    session: Session, *, column: str, since: datetime, until: datetime, owner: str | None
+) -> tuple[float | None, int]:
+    """(exact median, how many) of the stored duration `column` over the cohort's leads
+    that have it."""
+    value = col(getattr(Lead, column))
+    conditions = [value.is_not(None), *_cohort_of(since, until, owner)]
+    count = session.exec(select(func.count()).select_from(Lead).where(*conditions)).one()
+    if not count:
+        return None, 0
+    middle = (
+        select(value).where(*conditions).order_by(value).offset((count - 1) // 2)
+        .limit(2 - count % 2)
+    )  # fmt: skip
+    values = [float(v) for v in session.exec(middle)]
+    return sum(values) / len(values), count
+
+
+def _local_part(
+    part: str, offsets: Sequence[tuple[datetime, int]], tz_name: str, dialect: str
+) -> ColumnElement[int]:
+    """The local weekday (0 = Monday) or hour of `created_at`: PostgreSQL converts with the
+    zone's own rules; SQLite, which knows no zones, adds the UTC offset of each stretch
+    `offsets` lists ((from, minutes) in order, the first from the window's start)."""
+    if dialect == "postgresql":
+        local = func.timezone(tz_name, Lead.created_at)
+        field = "isodow" if part == "weekday" else "hour"
+        extracted = cast(func.extract(field, local), Integer)
+        return extracted - 1 if part == "weekday" else extracted
+    shift: Any = offsets[0][1]
+    if len(offsets) > 1:
+        shift = case(
+            *[(col(Lead.created_at) >= start, minutes) for start, minutes in reversed(offsets[1:])],
+            else_=offsets[0][1],
+        )
+    local = func.datetime(Lead.created_at, func.printf("%+d minutes", shift))
+    if part == "weekday":  # strftime's %w counts from Sunday
+        return (cast(func.strftime("%w", local), Integer) + 6) % 7
+    return cast(func.strftime("%H", local), Integer)
+
+
+def funnel_breakdown(
+    session: Session,
+    *,
+    dimension: str,
+    since: datetime,
+    until: datetime,
+    owner: str | None,
+    offsets: Sequence[tuple[datetime, int]],
+    tz_name: str,
+) -> list[tuple[Any, int, int, int, float]]:
+    """Per value of `dimension` (a lead column, or the local `weekday` or `hour` of its
+    creation): (value, leads, qualified, won, revenue) over the cohort, most leads first."""
+    if dimension in ("weekday", "hour"):
+        dialect = session.get_bind().dialect.name
+        key = _local_part(dimension, offsets, tz_name, dialect)
+    else:
+        key = BREAKDOWN_COLUMNS[dimension]
+    label = key.label("value")
+    won = case((col(Lead.stage) == "won", func.coalesce(Lead.won_value, 0.0)), else_=0.0)
+    statement = (
+        select(
+            label,
+            func.count(),
+            func.coalesce(func.sum(case((_reached("qualified"), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((col(Lead.stage) == "won", 1), else_=0)), 0),
+            func.coalesce(func.sum(won), 0.0),
+        )
+        .where(*_cohort_of(since, until, owner))
+        .group_by(literal_column("value"))  # the key computed once per lead, by its label
+        .order_by(func.count().desc(), literal_column("value"))
+    )
+    return [tuple(row) for row in session.exec(statement)]

@@ -1,17 +1,19 @@
-"""The demo's sample data covers the whole funnel, and its summary adds up."""
+"""The demo's sample data covers the whole funnel, and its funnel adds up."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import func, select
 
 from bot.demo import run_demo
+from bot.domain.funnel import breakdown_rows, figures
+from bot.domain.funnel_query import ALL_TIME_START, Window
 from bot.domain.lifecycle import Action, State, after, allowed, state_of
 from bot.domain.samples import generate_sample_leads, store_sample_leads
-from bot.domain.summary import summarize_cohort
 from bot.domain.vocabulary import ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, EXIT_REASONS, Exit, Stage
 from storage.db import session_scope
 from storage.models import Lead, LeadEvent
@@ -44,19 +46,24 @@ def test_samples_reach_every_stage_and_every_exit_with_valid_reasons(sessions):
 def test_a_stage_counts_every_lead_that_went_past_it(sessions):
     with session_scope(sessions) as session:
         store_sample_leads(session, samples=generate_sample_leads(now=NOW))
+    everything = Window(ALL_TIME_START, NOW, "funnel.period.all")
     with sessions() as session:
-        summary = summarize_cohort(session, since=None, until=None)
+        funnel = figures(session, window=everything)
+        breakdowns = {
+            by: breakdown_rows(session, window=everything, by=by, tz=ZoneInfo("UTC"))
+            for by in ("zone", "service", "source", "seller", "weekday", "hour")
+        }
         won = session.exec(select(func.count()).where(Lead.stage == "won")).one()
-    counts = [s.leads for s in summary.stages]
+    counts = [s.leads for s in funnel.stages]
     assert counts[0] == 320
     assert counts == sorted(counts, reverse=True)
-    assert summary.stages[-1].leads == won
+    assert funnel.stages[-1].leads == won
     # A lead at "won" also counts as qualified, contacted, accepted and profiled.
     assert all(count >= won for count in counts)
-    for dimension, rows in summary.breakdowns.items():
+    for dimension, rows in breakdowns.items():
         assert sum(row.leads for row in rows) == 320, dimension
         assert sum(row.won for row in rows) == won, dimension
-    assert summary.revenue == pytest.approx(sum(r.revenue for r in summary.breakdowns["zone"]))
+    assert funnel.revenue == pytest.approx(sum(r.revenue for r in breakdowns["zone"]))
 
 
 @pytest.mark.parametrize(
@@ -68,11 +75,11 @@ def test_a_stage_counts_every_lead_that_went_past_it(sessions):
 )
 def test_the_demo_prints_a_readable_summary(tmp_path, locale, words):
     out = io.StringIO()
-    summary = run_demo(path=tmp_path / "demo.db", now=NOW, locale=locale, out=out)
+    report = run_demo(path=tmp_path / "demo.db", now=NOW, locale=locale, out=out)
     text = out.getvalue()
     for word in words:
         assert word in text
-    assert f"{summary.stages[0].leads}" in text
+    assert f"{report.current.stages[0].leads}" in text
     assert (tmp_path / "demo.db").exists()
 
 
@@ -80,7 +87,7 @@ def test_running_the_demo_again_starts_from_a_fresh_database(tmp_path):
     path = tmp_path / "demo.db"
     first = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
     second = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())
-    assert first.stages == second.stages
+    assert first.current == second.current
 
 
 @pytest.mark.parametrize(

@@ -59,14 +59,14 @@ def test_a_slash_command_is_acked_at_once_while_slack_takes_5_seconds(
     with run_bot(bot_env, tmp_path) as bot:
         fake_slack.fail_next("*", faults.delay(5), times=None)
         started = time.monotonic()
-        response = post_signed(bot, slack_signer.command(payloads.slash_command("/funnel")))
+        command = payloads.slash_command("/funnel", response_url=fake_slack.response_url())
+        response = post_signed(bot, slack_signer.command(command))
         elapsed = time.monotonic() - started
+        answered = wait_until(lambda: fake_slack.calls_to("response_url"), timeout=15)
         fake_slack.clear_faults()
     assert response.status_code == 200
-    assert response.json() == {
-        "text": "/funnel is not available yet.",
-        "response_type": "ephemeral",
-    }
+    assert response.text == ""  # an empty ack: the report follows through the response URL
+    assert answered[0].params["response_type"] == "ephemeral"
     # Slack waits 3 s for the ack; anything that waited on the fake would take 5.
     assert elapsed < 3
 
@@ -77,7 +77,7 @@ def test_serve_runs_while_slack_refuses_everything_and_recovers(
     fake_slack.fail_next("*", faults.server_error(500), times=None)
     with run_bot(bot_env, tmp_path) as bot:
         health = bot.get("/healthz")
-        command = post_signed(bot, slack_signer.command(payloads.slash_command("/funnel")))
+        command = post_signed(bot, slack_signer.command(payloads.slash_command("/funnel", "help")))
         assert fake_slack.calls_to("auth.test"), "the bot should be trying to reach Slack"
         assert all(call.status == 500 for call in fake_slack.calls_to("auth.test"))
         fake_slack.clear_faults()
@@ -90,7 +90,7 @@ def test_serve_runs_while_slack_refuses_everything_and_recovers(
         "outbox": {"pending": 0, "failing": 0, "oldest_seconds": 0},
     }
     assert command.status_code == 200
-    assert command.json()["text"] == "/funnel is not available yet."
+    assert command.json()["text"].startswith("*`/funnel`: the shared funnel")
 
 
 def test_a_retried_event_is_handled_once(bot_env, tmp_path, slack_signer, fake_slack):
@@ -152,12 +152,12 @@ def test_socket_mode_answers_commands_and_keeps_serving_health(bot_env, tmp_path
     with run_bot(socket_env, tmp_path) as bot:
         fake_slack.socket.wait_for_connection(timeout=15)
         envelope_id = fake_slack.socket.send_envelope(
-            "slash_commands", payloads.slash_command("/funnel")
+            "slash_commands", payloads.slash_command("/funnel", "help")
         )
         ack = fake_slack.socket.wait_for_ack(envelope_id, timeout=5)
         health = bot.get("/healthz")
         no_http_route = bot.post("/slack/events", content=b"{}")
-    assert ack["payload"]["text"] == "/funnel is not available yet."
+    assert ack["payload"]["text"].startswith("*`/funnel`: the shared funnel")
     assert health.status_code == 200
     assert no_http_route.status_code == 404
 

@@ -1,20 +1,30 @@
 """Slash commands. Each acks at once, before any Slack call: `/sla` answers in its ack
-(the database's figures take milliseconds), and `/sla edit` opens its modal after it."""
+(the database's figures take milliseconds), and `/sla edit` opens its modal after it.
+`/funnel` answers help and corrections in its ack, and sends the report (a few queries over
+a whole cohort) after it, through the command's response URL."""
 
 from __future__ import annotations
+
+import logging
 
 from slack_bolt import App
 
 from bot.domain import rotation
 from bot.domain import sla as policies
+from bot.domain.funnel import NotAllowed, funnel_report, scope_for
+from bot.domain.funnel_query import FunnelQuery, QueryError, parse_query, previous, resolve
 from bot.domain.roles import Role
 from bot.domain.scorecard import scorecard
 from bot.runtime import Runtime
 from handlers.slack import home, ids
+from handlers.slack.funnel import build_funnel_help, build_funnel_report
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.sla import build_scorecard, policy_modal
 from storage.db import session_scope
+from storage.queries import person_names
 from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 # `/sla` words, English first; Spanish aliases are accepted too.
 SHOW, PLAN, EDIT, AWAY, BACK, HELP = (
@@ -28,13 +38,8 @@ SHOW, PLAN, EDIT, AWAY, BACK, HELP = (
 
 
 def register(app: App) -> None:
-    app.command(ids.COMMAND_FUNNEL)(answer_not_available)
+    app.command(ids.COMMAND_FUNNEL)(funnel)
     app.command(ids.COMMAND_SLA)(sla)
-
-
-def answer_not_available(ack, command, context) -> None:
-    _ = context["runtime"].translate
-    ack(text=_("slack.not_available", command=command["command"]), response_type="ephemeral")
 
 
 def sla(ack, command, client, context) -> None:
@@ -108,3 +113,62 @@ def _away_or_back(runtime: Runtime, command: dict, *, away: bool) -> str:
     if claiming and duty is not rotation.Duty.NOT_A_SELLER:
         answer = f"{answer} {_('rotation.claim_mode')}"
     return answer
+
+
+def funnel(ack, command, respond, context) -> None:
+    """`/funnel [period] [by DIMENSION] [chart] [export]` and `/funnel help`: help and a
+    malformed query's correction come in the ack; the report comes after it."""
+    runtime: Runtime = context["runtime"]
+    _ = runtime.translate
+    try:
+        query = parse_query(command.get("text") or "")
+    except QueryError as problem:
+        ack(response_type="ephemeral", text=problem.render(_))
+        return
+    if query.help:
+        ack(response_type="ephemeral", **build_funnel_help(_))
+        return
+    ack()
+    runtime.after_ack.submit(_send_funnel, runtime, query, command["user_id"], respond)
+
+
+def _send_funnel(runtime: Runtime, query: FunnelQuery, user_id: str, respond) -> None:
+    """The report (or why not) to the person who asked, privately; failures are logged."""
+    try:
+        message = funnel_answer(runtime, query, user_id=user_id)
+    except Exception:
+        logger.exception("the funnel report could not be made")
+        message = {"text": runtime.translate("slack.error")}
+    try:
+        sent = respond(response_type="ephemeral", replace_original=False, **message)
+    except Exception:
+        logger.exception("the funnel report could not be sent")
+        return
+    if sent.status_code != 200:
+        logger.error("the funnel report was refused: %s %s", sent.status_code, sent.body)
+
+
+def funnel_answer(runtime: Runtime, query: FunnelQuery, *, user_id: str) -> dict:
+    """`query`'s report over the leads `user_id` may see, as a message; a one-line refusal
+    for someone `/funnel` is not for."""
+    _ = runtime.translate
+    tz = runtime.settings.timezone
+    with session_scope(runtime.sessions) as session:
+        policy = policies.current_policy(session)
+        try:
+            owner = scope_for(session, user_id=user_id, roles=runtime.roles, policy=policy)
+        except NotAllowed:
+            return {"text": _("funnel.slack.not_allowed")}
+        window = resolve(query.period, now=utcnow(), tz=tz, sla_period=policy.period)
+        report = funnel_report(
+            session,
+            window=window,
+            previous_window=previous(window),
+            policy=policy,
+            tz=tz,
+            by=query.by,
+            owner=owner,
+        )
+        names = person_names(session) if query.by == "seller" else {}
+    notes = [_("funnel.slack.not_yet")] if query.chart or query.export else []
+    return build_funnel_report(report, _, tz=tz, names=names, notes=notes)

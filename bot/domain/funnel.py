@@ -1,0 +1,266 @@
+"""The funnel report: what happened to the leads created in a window, stage by stage.
+
+The cohort is the leads created in the window (`/sla` counts hand-offs by when they
+happened; `/funnel` follows a cohort). A stage counts every lead of the cohort that reached
+it or went further: a lead won straight after acceptance counts as contacted and qualified
+too, and a lead that left keeps counting for the stage it had reached. Conversions are
+stage over the stage before, and stage over all leads. Exits are counted with their most
+frequent reasons; revenue is what the cohort won. The median routing delay and response
+time are exact medians of the business minutes stored for each lead (`sla-clocks`).
+
+Every figure is an SQL aggregation over the cohort, never leads loaded into Python; the
+same figures are computed for the window before, of the same length, for comparison. A
+breakdown gives, per value of one dimension (zone, age range, service, seller, source,
+campaign, channel, or the local weekday or hour of creation), the leads, how many reached
+qualified and won, and the revenue: the values with most leads first, the rest folded
+into one "other" row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain.funnel_query import Window
+from bot.domain.roles import Role, RoleDirectory
+from bot.domain.scorecard import Period
+from bot.domain.sla import PlanError, Policy, plan
+from bot.domain.vocabulary import STAGES, Exit, Stage
+from storage import queries
+
+TOP_VALUES = 12  # breakdown rows shown before the rest is folded into "other"
+TOP_REASONS = 3
+# The two SLA clocks the report gives medians of: (name, stored column).
+CLOCKS = (("routing", "routing_minutes"), ("response", "response_minutes"))
+_LONGEST_PRORATED = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class StageFigure:
+    stage: Stage
+    leads: int
+    of_previous: float | None  # conversion from the stage before (0–1); None for the first
+    of_first: float | None  # conversion from all leads (0–1)
+
+
+@dataclass(frozen=True)
+class ExitFigure:
+    exit: Exit
+    leads: int
+    top_reasons: tuple[tuple[str | None, int], ...]
+
+
+@dataclass(frozen=True)
+class ClockFigure:
+    name: str  # "routing" (card posted → accepted) or "response" (accepted → first touch)
+    median_minutes: float | None  # business minutes, exact
+    leads: int  # how many leads the median is over
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One window's funnel."""
+
+    leads: int
+    stages: tuple[StageFigure, ...]  # from `lead` to `won`
+    exits: tuple[ExitFigure, ...]
+    revenue: float
+    clocks: tuple[ClockFigure, ...]
+
+    def reached(self, stage: Stage) -> int:
+        return self.stages[stage.rank].leads
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    value: str | int | None  # None: leads without one; weekday 0 = Monday, hour 0–23
+    leads: int
+    qualified: int
+    won: int
+    revenue: float
+    folded: int = 0  # how many values this "other" row stands for (0: a value of its own)
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    """Profiled leads handed over by the cohort against marketing's commitment, prorated
+    to the window's length (None while the SLA has no target, or for windows over a year)."""
+
+    profiled: int
+    needed: int | None
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    window: Window
+    current: Figures
+    previous_window: Window | None
+    previous: Figures | None
+    sla: SlaLine
+    by: str | None
+    breakdown: tuple[BreakdownRow, ...]
+    owner: str | None  # the report covers only this seller's leads
+
+
+class NotAllowed(Exception):
+    """The person asking holds no role the report is for."""
+
+
+def scope_for(
+    session: Session, *, user_id: str, roles: RoleDirectory, policy: Policy
+) -> str | None:
+    """Whose leads `user_id` may see: None for all of them (marketers, managers, and
+    sellers when `sellers_see_all`), their own id for a seller; `NotAllowed` for anyone
+    else."""
+    for role in (Role.MANAGER, Role.MARKETER):
+        if roles.has_role(session, role=role, user_id=user_id):
+            return None
+    if roles.has_role(session, role=Role.SELLER, user_id=user_id):
+        return None if policy.sellers_see_all else user_id
+    raise NotAllowed(user_id)
+
+
+def funnel_report(
+    session: Session,
+    *,
+    window: Window,
+    previous_window: Window | None,
+    policy: Policy,
+    tz: ZoneInfo,
+    by: str | None = None,
+    owner: str | None = None,
+) -> FunnelReport:
+    """The funnel of the cohort created in `window` (and, for comparison, in
+    `previous_window`), broken down `by` a dimension when asked, over `owner`'s leads only
+    when given."""
+    current = figures(session, window=window, owner=owner)
+    previous = figures(session, window=previous_window, owner=owner) if previous_window else None
+    breakdown = ()
+    if by is not None:
+        breakdown = breakdown_rows(session, window=window, by=by, tz=tz, owner=owner)
+    return FunnelReport(
+        window=window,
+        current=current,
+        previous_window=previous_window,
+        previous=previous,
+        sla=SlaLine(current.reached(Stage.PROFILED), _needed(window, policy, tz)),
+        by=by,
+        breakdown=breakdown,
+        owner=owner,
+    )
+
+
+def figures(session: Session, *, window: Window, owner: str | None = None) -> Figures:
+    """One window's counts, exits, revenue and clock medians."""
+    since, until = window.start, window.end
+    counts = queries.funnel_counts(
+        session, since=since, until=until, owner=owner, exits=[exit_.value for exit_ in Exit]
+    )
+    reached = [int(counts["leads"])] + [int(counts[stage.value]) for stage in STAGES[1:]]
+    stages = tuple(
+        StageFigure(
+            stage=stage,
+            leads=count,
+            of_previous=_share(count, reached[index - 1]) if index else None,
+            of_first=_share(count, reached[0]) if index else None,
+        )
+        for index, (stage, count) in enumerate(zip(STAGES, reached, strict=True))
+    )
+    reasons = queries.funnel_exit_reasons(session, since=since, until=until, owner=owner)
+    exits = tuple(
+        ExitFigure(
+            exit=exit_,
+            leads=int(counts[exit_.value]),
+            top_reasons=tuple((r, n) for code, r, n in reasons if code == exit_)[:TOP_REASONS],
+        )
+        for exit_ in Exit
+    )
+    clocks = tuple(
+        ClockFigure(name, *queries.funnel_median(
+            session, column=column, since=since, until=until, owner=owner
+        ))
+        for name, column in CLOCKS
+    )  # fmt: skip
+    return Figures(reached[0], stages, exits, float(counts["revenue"]), clocks)
+
+
+def breakdown_rows(
+    session: Session, *, window: Window, by: str, tz: ZoneInfo, owner: str | None = None
+) -> tuple[BreakdownRow, ...]:
+    """Per value of `by`: the values with most leads first (weekdays and hours in their
+    own order, every one shown), the tail folded into one row."""
+    rows = [
+        BreakdownRow(value, int(leads), int(qualified), int(won), float(revenue))
+        for value, leads, qualified, won, revenue in queries.funnel_breakdown(
+            session,
+            dimension=by,
+            since=window.start,
+            until=window.end,
+            owner=owner,
+            offsets=utc_offsets(tz, window.start, window.end),
+            tz_name=tz.key,
+        )
+    ]
+    if by in ("weekday", "hour"):
+        return tuple(sorted(rows, key=lambda row: row.value))
+    # Most leads first; among equals, by value, leads without one last (on every backend).
+    rows.sort(key=lambda row: (-row.leads, row.value is None, str(row.value)))
+    if len(rows) <= TOP_VALUES:
+        return tuple(rows)
+    shown, tail = rows[: TOP_VALUES - 1], rows[TOP_VALUES - 1 :]
+    other = BreakdownRow(
+        value=None,
+        leads=sum(row.leads for row in tail),
+        qualified=sum(row.qualified for row in tail),
+        won=sum(row.won for row in tail),
+        revenue=sum(row.revenue for row in tail),
+        folded=len(tail),
+    )
+    return (*shown, other)
+
+
+def utc_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The UTC offsets (minutes) of `tz` over [start, end): (from when, offset), the first
+    from `start`. Each change is found to the minute."""
+    offsets = [(start, _offset(tz, start))]
+    step = timedelta(days=1)
+    moment = start
+    while moment < end:
+        following = min(moment + step, end)
+        if _offset(tz, following) != offsets[-1][1]:
+            low, high = moment, following  # the change is in (low, high]
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if _offset(tz, middle) == offsets[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            changed = high.replace(second=0, microsecond=0)
+            offsets.append((changed, _offset(tz, changed)))
+        moment = following
+    return offsets
+
+
+def _offset(tz: ZoneInfo, moment: datetime) -> int:
+    return int(moment.astimezone(tz).utcoffset().total_seconds() // 60)
+
+
+def _needed(window: Window, policy: Policy, tz: ZoneInfo) -> int | None:
+    try:
+        needed = plan(policy.revenue_goal, policy.average_deal_value, policy.leads_per_sale)
+    except PlanError:
+        return None
+    span = window.end - window.start
+    if span > _LONGEST_PRORATED or span <= timedelta(0):
+        return None
+    period = Period.containing(policy.period, window.start, tz)
+    share = span / (period.end - period.start)
+    return math.ceil(needed.leads_needed * share - 1e-9)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
