@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.domain.funnel import FunnelReport, breakdown_rows, funnel_report
 from bot.domain.funnel_query import Window
 from bot.domain.samples import SELLERS, generate_sample_leads, store_sample_leads
+from bot.domain.scorecard import store_durations
 from bot.domain.sla import current_policy
 from bot.i18n import Translator
 from bot.terminal import table
@@ -46,6 +47,9 @@ def run_demo(
                 session, rows=[Person(user_id=u, display_name=n) for u, n in SELLERS.items()]
             )
             store_sample_leads(session, samples=generate_sample_leads(now=now))
+        with session_scope(sessions) as session:  # what the `sla-clocks` job would store
+            while store_durations(session, policy=current_policy(session), tz=tz):
+                pass
         with session_scope(sessions) as session:
             report = demo_funnel(session, now=now, tz=tz)
             breakdowns = [

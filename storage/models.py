@@ -95,6 +95,12 @@ class Lead(LeadBase, table=True):
     # and from accepted to first touch (the seller's response): measured apart.
     routing_minutes: float | None = None
     response_minutes: float | None = None
+    # Business minutes from the stage before to each later stage, once reached: captured →
+    # profiled, accepted → contacted, → qualified, → won (from the latest earlier stamp).
+    profile_minutes: float | None = None
+    contact_minutes: float | None = None
+    qualify_minutes: float | None = None
+    win_minutes: float | None = None
     created_at: datetime = _when(nullable=False, default=True)
     received_at: datetime = _when(nullable=False, default=True)
     updated_at: datetime = _when(nullable=False, default=True)

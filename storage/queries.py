@@ -818,6 +818,23 @@ def leads_without_response_minutes(
     return list(session.exec(statement))
 
 
+def leads_without_stage_minutes(
+    session: Session, *, column: str, since: Sequence[str], until: str, limit: int
+) -> list[tuple[int, datetime, datetime]]:
+    """(lead id, start, end) of the leads whose `until` column is stamped and whose duration
+    `column` is not stored yet; the start is the first stamped of the `since` columns."""
+    end = col(getattr(Lead, until))
+    stamps = [getattr(Lead, name) for name in since]
+    first = func.coalesce(*stamps) if len(stamps) > 1 else stamps[0]
+    start = type_coerce(first, UTCDateTime())
+    statement = (
+        select(Lead.id, start, end)
+        .where(end.is_not(None), col(getattr(Lead, column)).is_(None))
+        .limit(limit)
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
 def set_lead_minutes(session: Session, *, lead_id: int, **minutes: float) -> None:
     """Store a lead's routing delay or response time (business minutes)."""
     session.exec(update(Lead).where(col(Lead.id) == lead_id).values(**minutes))

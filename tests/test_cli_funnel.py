@@ -98,8 +98,12 @@ def test_json_has_the_documented_shape_in_the_teams_timezone(smarketing, leads, 
     assert current["exits"]["rejected"] == {"leads": 0, "top_reasons": []}
     assert current["revenue"] == 5000
     assert current["medians"] == {
+        "profile": {"minutes": None, "leads": 0},
         "routing": {"minutes": None, "leads": 0},
         "response": {"minutes": 60.0, "leads": 2},
+        "contact": {"minutes": None, "leads": 0},
+        "qualify": {"minutes": None, "leads": 0},
+        "win": {"minutes": None, "leads": 0},
     }
     assert report["previous"]["leads"] == 1
     assert report["sla"] == {"profiled": 3, "needed": None}  # no revenue goal set

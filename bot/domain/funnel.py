@@ -5,8 +5,10 @@ happened; `/funnel` follows a cohort). A stage counts every lead of the cohort t
 it or went further: a lead won straight after acceptance counts as contacted and qualified
 too, and a lead that left keeps counting for the stage it had reached. Conversions are
 stage over the stage before, and stage over all leads. Exits are counted with their most
-frequent reasons; revenue is what the cohort won. The median routing delay and response
-time are exact medians of the business minutes stored for each lead (`sla-clocks`).
+frequent reasons; revenue is what the cohort won. The medians of the time between stages
+(captured → profiled → accepted → contacted → qualified → won, plus the response time to
+the first touch) are exact medians of the business minutes stored for each lead when it
+reached the later stage (`sla-clocks`).
 
 Every figure is an SQL aggregation over the cohort, never leads loaded into Python; the
 same figures are computed for the window before, of the same length, for comparison. A
@@ -34,8 +36,15 @@ from storage import queries
 
 TOP_VALUES = 12  # breakdown rows shown before the rest is folded into "other"
 TOP_REASONS = 3
-# The two SLA clocks the report gives medians of: (name, stored column).
-CLOCKS = (("routing", "routing_minutes"), ("response", "response_minutes"))
+# The durations the report gives medians of, in funnel order: (name, stored column).
+CLOCKS = (
+    ("profile", "profile_minutes"),  # captured → profiled
+    ("routing", "routing_minutes"),  # card posted → accepted
+    ("response", "response_minutes"),  # accepted → first touch
+    ("contact", "contact_minutes"),  # accepted → contacted
+    ("qualify", "qualify_minutes"),  # contacted → qualified
+    ("win", "win_minutes"),  # qualified → won
+)
 _LONGEST_PRORATED = timedelta(days=366)
 
 
@@ -56,7 +65,7 @@ class ExitFigure:
 
 @dataclass(frozen=True)
 class ClockFigure:
-    name: str  # "routing" (card posted → accepted) or "response" (accepted → first touch)
+    name: str  # one of `CLOCKS`' names
     median_minutes: float | None  # business minutes, exact
     leads: int  # how many leads the median is over
 

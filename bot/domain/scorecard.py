@@ -29,6 +29,16 @@ from bot.domain.sla import PlanError, Policy, plan
 from storage import queries
 
 PERIODS = ("week", "month", "quarter")
+# Stage-to-stage durations: (column, the stamps it runs from — the first one set, the stage
+# skipped when a lead skipped it — and the stamp it runs to).
+STAGE_DURATIONS = (
+    ("profile_minutes", ("created_at",), "profiled_at"),
+    ("contact_minutes", ("accepted_at", "profiled_at", "created_at"), "contacted_at"),
+    ("qualify_minutes", ("contacted_at", "accepted_at", "profiled_at", "created_at"),
+     "qualified_at"),
+    ("win_minutes", ("qualified_at", "contacted_at", "accepted_at", "profiled_at", "created_at"),
+     "won_at"),
+)  # fmt: skip
 DURATIONS_BATCH = 500
 
 
@@ -152,8 +162,9 @@ def scorecard(session: Session, *, policy: Policy, now: datetime, tz: ZoneInfo) 
 
 def store_durations(session: Session, *, policy: Policy, tz: ZoneInfo) -> int:
     """Give the leads that reached acceptance or their first touch, and lack the figure,
-    their routing delay and response time in business minutes under `policy`'s calendar.
-    Returns how many figures were stored."""
+    their routing delay and response time in business minutes under `policy`'s calendar;
+    and each stage reached its time from the stage before (`STAGE_DURATIONS`). Returns how
+    many figures were stored."""
     calendar = policy.calendar(tz)
     stored = 0
     for lead_id, posted, accepted in queries.leads_without_routing_minutes(
@@ -168,6 +179,13 @@ def store_durations(session: Session, *, policy: Policy, tz: ZoneInfo) -> int:
         minutes = calendar.business_minutes_between(accepted, touched)
         queries.set_lead_minutes(session, lead_id=lead_id, response_minutes=minutes)
         stored += 1
+    for column, since, until in STAGE_DURATIONS:
+        for lead_id, start, end in queries.leads_without_stage_minutes(
+            session, column=column, since=since, until=until, limit=DURATIONS_BATCH
+        ):
+            minutes = calendar.business_minutes_between(start, end) if start else 0.0
+            queries.set_lead_minutes(session, lead_id=lead_id, **{column: minutes})
+            stored += 1
     return stored
 
 

@@ -40,8 +40,12 @@ def cohort(sessions) -> dict[str, int]:
     """November's six leads and October's two; what each contributes is beside it."""
     rows = {
         # Monday 10:00, won 5,000 by U1; routing 30, response 10 business minutes.
+        # Stage to stage: profiled in 20, contacted 15 after acceptance, 600 to the
+        # meeting, 1,200 to the win.
         "a": Lead(name="A", created_at=local(11, 2, 10), stage="won", won_value=5000,
-                  zone="North", owner_id="U1", routing_minutes=30, response_minutes=10),
+                  zone="North", owner_id="U1", routing_minutes=30, response_minutes=10,
+                  profile_minutes=20, contact_minutes=15, qualify_minutes=600,
+                  win_minutes=1200),
         # Tuesday 23:30 local, already Wednesday in UTC: qualified, then lost on price.
         "b": Lead(name="B", created_at=local(11, 3, 23, 30), stage="qualified", exit="lost",
                   exit_reason="price", zone="North", owner_id="U2"),
@@ -56,7 +60,8 @@ def cohort(sessions) -> dict[str, int]:
         # Thursday 14:00: won 1,000 straight after acceptance (no contact or meeting stamp):
         # counts as contacted and qualified too. Response 50.
         "f": Lead(name="F", created_at=local(11, 5, 14), stage="won", won_value=1000,
-                  zone="South", owner_id="U2", response_minutes=50),
+                  zone="South", owner_id="U2", response_minutes=50, profile_minutes=40,
+                  win_minutes=300),
         # October: profiled; and accepted at 22:00 on the 31st, already November in UTC.
         "g": Lead(name="G", created_at=local(10, 20, 9), stage="profiled"),
         "h": Lead(name="H", created_at=local(10, 31, 22), stage="accepted", owner_id="U1"),
@@ -92,8 +97,12 @@ def test_the_months_funnel_by_the_reached_stage_rule(sessions, cohort):
     }
     assert funnel.revenue == 6000
     assert [(c.name, c.median_minutes, c.leads) for c in funnel.clocks] == [
+        ("profile", 30.0, 2),  # 20 and 40
         ("routing", 60.0, 2),  # 30 and 90
         ("response", 30.0, 2),  # 10 and 50
+        ("contact", 15.0, 1),
+        ("qualify", 600.0, 1),
+        ("win", 750.0, 2),  # 1,200 and 300
     ]
 
 
@@ -118,7 +127,7 @@ def test_an_empty_window_and_a_one_lead_window(sessions, cohort):
     empty = report(sessions, "2026-09").current
     assert [s.leads for s in empty.stages] == [0] * 6
     assert all(s.of_previous is None for s in empty.stages)
-    assert [c.median_minutes for c in empty.clocks] == [None, None]
+    assert [c.median_minutes for c in empty.clocks] == [None] * 6
     one = report(sessions, "2026-11-15..2026-11-15").current  # E alone
     assert [s.leads for s in one.stages] == [1, 0, 0, 0, 0, 0]
     assert [s.of_previous for s in one.stages] == [None, 0.0, None, None, None, None]

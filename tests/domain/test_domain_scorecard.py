@@ -62,12 +62,14 @@ def leads(sessions) -> dict[str, int]:
 
 def test_durations_are_stored_in_business_minutes_once(sessions, leads):
     with session_scope(sessions) as session:
-        assert store_durations(session, policy=POLICY, tz=TZ) == 5  # 3 routing, 2 response
+        # 3 routing delays, 2 response times, and 4 profilings (captured → profiled).
+        assert store_durations(session, policy=POLICY, tz=TZ) == 9
     with session_scope(sessions) as session:
         assert store_durations(session, policy=POLICY, tz=TZ) == 0
         quick, slow = session.get(Lead, leads["quick"]), session.get(Lead, leads["slow"])
         assert (quick.routing_minutes, quick.response_minutes) == (60, 30)
         assert (slow.routing_minutes, slow.response_minutes) == (0, 180)
+        assert (quick.profile_minutes, slow.profile_minutes) == (0, 0)  # profiled at once
 
 
 def test_the_scorecard_of_the_month_counts_by_hand_off_time(sessions, leads):
@@ -109,3 +111,26 @@ def test_an_empty_period_and_a_policy_without_goal(sessions):
 def test_periods_start_at_local_midnight(kind, start, end):
     period = Period.containing(kind, NOW, TZ)
     assert (period.start, period.end) == (start, end)
+
+
+def test_each_stage_gets_its_time_from_the_stage_before_in_business_minutes(sessions):
+    # Captured Monday 10:00, profiled 11:00, accepted 12:00, contacted 14:00, a meeting
+    # booked Tuesday 10:00 (5 business hours later), won Wednesday 09:30.
+    stamps = {
+        "created_at": local(16, 10), "profiled_at": local(16, 11), "accepted_at": local(16, 12),
+        "contacted_at": local(16, 14), "qualified_at": local(17, 10), "won_at": local(18, 9, 30),
+    }  # fmt: skip
+    skipped = {"created_at": local(16, 9), "accepted_at": local(16, 9, 30),
+               "won_at": local(16, 10, 30)}  # won straight after acceptance  # fmt: skip
+    with session_scope(sessions) as session:
+        full = Lead(name="Full", stage="won", **stamps)
+        jump = Lead(name="Jump", stage="won", **skipped)
+        session.add_all([full, jump])
+        session.flush()
+        store_durations(session, policy=POLICY, tz=TZ)
+        session.refresh(full)
+        session.refresh(jump)
+        assert (full.profile_minutes, full.contact_minutes) == (60, 120)
+        assert (full.qualify_minutes, full.win_minutes) == (5 * 60, 8 * 60 + 30)
+        # Its win counts from the latest stage it did reach: acceptance.
+        assert (jump.profile_minutes, jump.contact_minutes, jump.win_minutes) == (None, None, 60)
