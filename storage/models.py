@@ -69,7 +69,26 @@ class Lead(LeadBase, table=True):
             sqlite_where=text("external_id IS NULL AND email IS NOT NULL"),
             postgresql_where=text("external_id IS NULL AND email IS NOT NULL"),
         ),
-        Index("ix_lead_created_at", "created_at"),
+        # The funnel's cohort counts, from the index alone (also every `created_at` range).
+        Index("ix_lead_funnel", "created_at", "stage", "exit", "exit_reason", "won_value"),
+        # Each stage-to-stage median reads only the leads that have the figure.
+        *(
+            Index(
+                f"ix_lead_{name}",
+                "created_at",
+                name,
+                sqlite_where=text(f"{name} IS NOT NULL"),
+                postgresql_where=text(f"{name} IS NOT NULL"),
+            )
+            for name in (
+                "routing_minutes",
+                "response_minutes",
+                "profile_minutes",
+                "contact_minutes",
+                "qualify_minutes",
+                "win_minutes",
+            )
+        ),
         Index("ix_lead_owner_stage", "owner_id", "stage"),
         # The SLA sweep's open leads: handed over or accepted, not left.
         Index("ix_lead_stage_exit", "stage", "exit"),

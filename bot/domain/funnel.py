@@ -166,10 +166,11 @@ def funnel_report(
 def figures(session: Session, *, window: Window, owner: str | None = None) -> Figures:
     """One window's counts, exits, revenue and clock medians."""
     since, until = window.start, window.end
-    counts = queries.funnel_counts(
-        session, since=since, until=until, owner=owner, exits=[exit_.value for exit_ in Exit]
-    )
-    reached = [int(counts["leads"])] + [int(counts[stage.value]) for stage in STAGES[1:]]
+    tally = queries.funnel_tally(session, since=since, until=until, owner=owner)
+    reached = [
+        sum(leads for stage, _, _, leads, _ in tally if Stage(stage).rank >= step.rank)
+        for step in STAGES
+    ]
     stages = tuple(
         StageFigure(
             stage=stage,
@@ -179,22 +180,25 @@ def figures(session: Session, *, window: Window, owner: str | None = None) -> Fi
         )
         for index, (stage, count) in enumerate(zip(STAGES, reached, strict=True))
     )
-    reasons = queries.funnel_exit_reasons(session, since=since, until=until, owner=owner)
-    exits = tuple(
-        ExitFigure(
-            exit=exit_,
-            leads=int(counts[exit_.value]),
-            top_reasons=tuple((r, n) for code, r, n in reasons if code == exit_)[:TOP_REASONS],
-        )
-        for exit_ in Exit
-    )
+    exits = tuple(_exit_figure(exit_, tally) for exit_ in Exit)
+    revenue = sum(float(won) for stage, _, _, _, won in tally if stage == Stage.WON)
     clocks = tuple(
         ClockFigure(name, *queries.funnel_median(
             session, column=column, since=since, until=until, owner=owner
         ))
         for name, column in CLOCKS
     )  # fmt: skip
-    return Figures(reached[0], stages, exits, float(counts["revenue"]), clocks)
+    return Figures(reached[0], stages, exits, revenue, clocks)
+
+
+def _exit_figure(exit_: Exit, tally: list) -> ExitFigure:
+    """The exit's leads and its most frequent reasons (ties by reason code)."""
+    reasons: dict[str | None, int] = {}
+    for _stage, code, reason, leads, _won in tally:
+        if code == exit_:
+            reasons[reason] = reasons.get(reason, 0) + leads
+    ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0] or ""))
+    return ExitFigure(exit_, sum(reasons.values()), tuple(ranked[:TOP_REASONS]))
 
 
 def breakdown_rows(
@@ -210,7 +214,7 @@ def breakdown_rows(
             since=window.start,
             until=window.end,
             owner=owner,
-            offsets=utc_offsets(tz, window.start, window.end),
+            offsets=_offsets(session, by, window, tz),
             tz_name=tz.key,
         )
     ]
@@ -230,6 +234,16 @@ def breakdown_rows(
         folded=len(tail),
     )
     return (*shown, other)
+
+
+def _offsets(session: Session, by: str, window: Window, tz: ZoneInfo) -> list[tuple[datetime, int]]:
+    """The UTC offsets a local weekday or hour needs (none for other dimensions), from the
+    window's start or the first lead, whichever is later."""
+    if by not in ("weekday", "hour"):
+        return []
+    first = queries.first_created_at(session)
+    start = max(window.start, first) if first is not None else window.start
+    return utc_offsets(tz, min(start, window.end), window.end)
 
 
 def utc_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:

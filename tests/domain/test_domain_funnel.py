@@ -213,3 +213,17 @@ def test_a_seller_sees_their_own_leads_unless_sellers_see_all(sessions, cohort):
     assert [s.leads for s in own.stages] == [2, 2, 2, 1, 1, 1]  # A and C
     assert own.revenue == 5000
     assert own.reached(Stage.WON) == 1
+
+
+def test_a_zone_ahead_of_utc_moves_late_evenings_into_the_next_day(sessions):
+    tokyo = ZoneInfo("Asia/Tokyo")  # UTC+9
+    with session_scope(sessions) as session:
+        # Monday 20:00 UTC is Tuesday 05:00 in Tokyo; Sunday 23:59 UTC is Monday 08:59.
+        session.add(Lead(name="Late", created_at=datetime(2026, 11, 2, 20, tzinfo=UTC)))
+        session.add(Lead(name="Sun", created_at=datetime(2026, 11, 1, 23, 59, tzinfo=UTC)))
+    november = resolve(parse_query("2026-11").period, now=NOW, tz=tokyo, sla_period="month")
+    with sessions() as session:
+        days = breakdown_rows(session, window=november, by="weekday", tz=tokyo)
+        hours = breakdown_rows(session, window=november, by="hour", tz=tokyo)
+    assert [(r.value, r.leads) for r in days] == [(0, 1), (1, 1)]
+    assert [(r.value, r.leads) for r in hours] == [(5, 1), (8, 1)]
