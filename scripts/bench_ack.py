@@ -73,6 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import httpx
 import uvicorn
 from bench_intake import (
+    Aim,
     BenchError,
     Server,
     cpu_seconds,
@@ -473,14 +474,6 @@ class Latency:
         if self.server_cpu_seconds is None or not self.clicks:
             return None
         return self.server_cpu_seconds * 1000 / self.clicks
-
-
-@dataclass
-class Aim:
-    name: str
-    value: float
-    limit: float
-    met: bool
 
 
 @dataclass

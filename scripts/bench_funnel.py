@@ -64,7 +64,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic.script import ScriptDirectory
-from bench_intake import positive, postgres_schema, run
+from bench_intake import Aim, positive, postgres_schema, run
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session
 
@@ -844,14 +844,6 @@ def explain(connection: Connection, statement: str, parameters: Any) -> list[str
 
 
 # -- the report --------------------------------------------------------------------------------
-
-
-@dataclass
-class Aim:
-    name: str
-    value: float
-    limit: float
-    met: bool
 
 
 @dataclass

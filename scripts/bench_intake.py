@@ -428,6 +428,16 @@ class BenchError(RuntimeError):
         super().__init__(message)
 
 
+@dataclass
+class Aim:
+    """One of a benchmark's aims: the figure, its limit, and whether the run met it."""
+
+    name: str
+    value: float
+    limit: float
+    met: bool
+
+
 def positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         value = kind(raw)
