@@ -78,6 +78,7 @@ from bench_intake import (
     Server,
     cpu_seconds,
     free_port,
+    percentile,
     positive,
     postgres_schema,
     run,
@@ -433,12 +434,6 @@ def run_single(server: Server, clicks: Clicks, users: list[str], count: int) -> 
 
 
 # -- the report --------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile: the smallest value with `share` of them at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass

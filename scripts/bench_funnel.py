@@ -64,7 +64,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic.script import ScriptDirectory
-from bench_intake import Aim, positive, postgres_schema, run
+from bench_intake import Aim, percentile, positive, postgres_schema, run
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session
 
@@ -610,12 +610,6 @@ def filled_database(arguments: argparse.Namespace, tz: ZoneInfo) -> Iterator[Dat
 
 
 # -- the measurements --------------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile, as `bench_ack` reports it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass

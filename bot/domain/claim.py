@@ -46,10 +46,7 @@ def quick_claim(
     then decides and says why."""
     if not roles.has_role(session, role=Role.SELLER, user_id=user_id, channel_id=channel_id):
         return False
-    claimed = notices.card_and_thread(
-        lead_id=lead_id, channel_id=channel_id, key="thread.claimed", params={"user": user_id},
-        at=at,
-    )  # fmt: skip
+    claimed = _taken(lead_id, channel_id, user_id, at, accept=False)
     return perform_expected(
         session, lead_id=lead_id, state=HANDED_OVER, owner=None, action=Action.CLAIM,
         actor=user_id, at=at, outbox=claimed,
@@ -90,10 +87,7 @@ def claim_lead(
             lead_id=lead_id,
         )
         return ClaimAnswer.NOT_A_SELLER
-    line = "thread.accepted" if accept else "thread.claimed"
-    claimed = notices.card_and_thread(
-        lead_id=lead_id, channel_id=channel_id, key=line, params={"user": user_id}, at=at
-    )
+    claimed = _taken(lead_id, channel_id, user_id, at, accept=accept)
     action = Action.ACCEPT if accept else Action.CLAIM
     outcome = perform(session, lead_id=lead_id, action=action, actor=user_id, at=at)
     if outcome.refusal is Refusal.NOT_FOUND:
@@ -131,3 +125,13 @@ def claim_lead(
         lead_id=lead_id,
     )
     return answer
+
+
+def _taken(
+    lead_id: int, channel_id: str, user_id: str, at: datetime, *, accept: bool
+) -> list[dict]:
+    """What a claim or an acceptance tells: the card redrawn, and a line in its thread."""
+    line = "thread.accepted" if accept else "thread.claimed"
+    return notices.card_and_thread(
+        lead_id=lead_id, channel_id=channel_id, key=line, params={"user": user_id}, at=at
+    )

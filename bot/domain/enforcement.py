@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.domain import notices
+from bot.domain import notices, rotation
 from bot.domain.business_time import Calendar
 from bot.domain.lifecycle import Action, perform, state_of
 from bot.domain.roles import RoleDirectory
@@ -57,7 +57,6 @@ REOFFER = "reoffer"  # nobody accepted it in time: offered again
 UNCLAIMED_LATE = "unclaimed_late"  # escalated: still nobody's at the second deadline
 ATTEMPTS_MISSING = "attempts_missing"  # escalated: the window passed with too few attempts
 GIVE_UP = "give_up"  # the window passed after enough attempts: the give-up rule applied
-KINDS = (REMINDER, FIRST_TOUCH_LATE, REOFFER, UNCLAIMED_LATE, ATTEMPTS_MISSING, GIVE_UP)
 # The breaches: what managers are told about, and `/sla` counts.
 ESCALATIONS = (FIRST_TOUCH_LATE, UNCLAIMED_LATE, ATTEMPTS_MISSING)
 
@@ -142,7 +141,7 @@ def offer_new_lead(
         return None
     if lead.exit is not None or Stage(lead.stage) is not Stage.PROFILED:
         return None
-    seller = (assign or _rotation())(
+    seller = (assign or rotation.assign)(
         session, channel_id=channel_id, policy=policy, roles=roles, at=at
     )
     if seller is None:
@@ -253,11 +252,8 @@ class _Sweeper:
                 "allowed": self.policy.first_touch_minutes,
                 "late": late,
             }
-            self._once(lead, FIRST_TOUCH_LATE, due, lead.owner_id, lambda session: (
-                self._escalate(session, lead, card_channel, "sla.escalation.first_touch", params),
-                notices.refresh_card(
-                    session, lead_id=lead.id, channel_id=card_channel, at=self.now
-                ),
+            self._once(lead, FIRST_TOUCH_LATE, due, lead.owner_id, lambda session: self._escalate(
+                session, lead, card_channel, "sla.escalation.first_touch", params, redraw=True
             ))  # fmt: skip
             return
         remind = self.calendar.add_business_minutes(
@@ -384,7 +380,7 @@ class _Sweeper:
         previous = lead.assignee_id
         successor = None
         if round_robin:
-            successor = (self.assign or _rotation())(
+            successor = (self.assign or rotation.assign)(
                 session,
                 channel_id=card_channel,
                 policy=self.policy,
@@ -411,9 +407,19 @@ class _Sweeper:
     # -- the pieces ------------------------------------------------------------------------
 
     def _escalate(
-        self, session: Session, lead: Lead, card_channel: str, key: str, params: dict
+        self,
+        session: Session,
+        lead: Lead,
+        card_channel: str,
+        key: str,
+        params: dict,
+        *,
+        redraw: bool = False,
     ) -> bool:
-        """Tell the managers: in their channel, or each listed manager directly."""
+        """Tell the managers: in their channel, or each listed manager directly; `redraw`:
+        the card too, so its clock shows how late it is."""
+        if redraw:
+            notices.refresh_card(session, lead_id=lead.id, channel_id=card_channel, at=self.now)
         if self.roles.managers_channel:
             notices.alert(
                 session,
@@ -463,12 +469,6 @@ class _Sweeper:
         except _Changed:
             return
         self.done[kind] += 1
-
-
-def _rotation() -> Assign:
-    from bot.domain.rotation import assign
-
-    return assign
 
 
 def _as_seen(current: Lead, seen: Lead) -> bool:

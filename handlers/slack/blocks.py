@@ -98,6 +98,16 @@ def lead_title(lead: Any, _: Translator) -> str:
     return _("delivery.headline", name=name, company=escape(lead.company))
 
 
+def duration(minutes: float, _: Translator) -> str:
+    """Minutes as people read them: `45 min`, `3 h`, `1,204 h 20 min`."""
+    hours, rest = divmod(round(minutes), 60)
+    if not hours:
+        return _("duration.minutes", minutes=rest)
+    if not rest:
+        return _("duration.hours", hours=f"{hours:,}")
+    return _("duration.hours_minutes", hours=f"{hours:,}", minutes=rest)
+
+
 def amount(value: float | None) -> str | None:
     """A number as people read it on a card or a report: thousands grouped, cents only when
     there are some (`6,667`, `6,667.50`); None for no value."""

@@ -21,6 +21,7 @@ from handlers.slack.blocks import (
     SECTION_TEXT_MAX,
     amount,
     context,
+    duration,
     escape,
     header,
     section,
@@ -299,10 +300,10 @@ def median_text(clock: ClockFigure, _: Translator) -> str:
     """`1 h 30 min (exact median over 12 leads)`, or that no lead has the clock yet."""
     if clock.median_minutes is None:
         return _("funnel.report.no_median")
-    duration = _duration(clock.median_minutes, _)
+    took = duration(clock.median_minutes, _)
     if clock.leads == 1:
-        return _("funnel.report.median_one", duration=duration)
-    return _("funnel.report.median", duration=duration, count=f"{clock.leads:,}")
+        return _("funnel.report.median_one", duration=took)
+    return _("funnel.report.median", duration=took, count=f"{clock.leads:,}")
 
 
 def reason_label(code: str | None, _: Translator) -> str:
@@ -312,14 +313,3 @@ def reason_label(code: str | None, _: Translator) -> str:
     if f"reason.{code}" in CATALOG[DEFAULT_LOCALE]:
         return _.reason(code)
     return shorten(" ".join(code.split()), VALUE_MAX)
-
-
-def _duration(minutes: float, _: Translator) -> str:
-    """Business minutes as people read them: `45 min`, `3 h 20 min`."""
-    whole = round(minutes)
-    hours, rest = divmod(whole, 60)
-    if not hours:
-        return _("duration.minutes", minutes=rest)
-    if not rest:
-        return _("duration.hours", hours=f"{hours:,}")
-    return _("duration.hours_minutes", hours=f"{hours:,}", minutes=rest)

@@ -11,7 +11,15 @@ from bot.domain.scorecard import Scorecard
 from bot.domain.sla import KEYS, Policy, PolicyErrors
 from bot.i18n import Translator
 from handlers.slack import ids
-from handlers.slack.blocks import FALLBACK_TEXT_MAX, context, field, mrkdwn, section, shorten
+from handlers.slack.blocks import (
+    FALLBACK_TEXT_MAX,
+    context,
+    duration,
+    field,
+    mrkdwn,
+    section,
+    shorten,
+)
 from handlers.slack.modals import MODAL_BUTTON_MAX, TITLE_MAX
 
 SCORECARD_TITLE = "sla_title"
@@ -91,15 +99,7 @@ def _in_time(card: Scorecard, _: Translator) -> str:
 
 def _minutes(minutes: float | None, _: Translator) -> str:
     """Business minutes as people read them: `45 min`, `3 h 20 min`."""
-    if minutes is None:
-        return "—"
-    whole = round(minutes)
-    hours, rest = divmod(whole, 60)
-    if not hours:
-        return _("duration.minutes", minutes=rest)
-    if not rest:
-        return _("duration.hours", hours=hours)
-    return _("duration.hours_minutes", hours=hours, minutes=rest)
+    return "—" if minutes is None else duration(minutes, _)
 
 
 def _percent(share: float) -> str:
