@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from bot.runtime import Runtime
 from handlers.intake.generic import intake_router
 from handlers.intake.generic import openapi_schemas as intake_schemas
+from handlers.intake.metrics import metrics_router
+from handlers.intake.metrics import openapi_schemas as metrics_schemas
 from handlers.intake.platforms import platform_router
 from handlers.intake.writer import IntakeWriter
 from handlers.slack.http import slack_events_router
@@ -93,7 +95,8 @@ def create_web_app(
         web.include_router(slack_events_router(bolt_app))
     web.include_router(intake_router())
     web.include_router(platform_router())
-    _document_request_models(web, intake_schemas())
+    web.include_router(metrics_router())
+    _document_request_models(web, intake_schemas() | metrics_schemas())
 
     @web.get("/healthz", tags=["health"], summary="Liveness, database and delivery backlog")
     async def healthz() -> JSONResponse:

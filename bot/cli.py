@@ -149,6 +149,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         locale=settings.bot_locale,
         out=sys.stdout,
         tz=settings.timezone,
+        chart=Path("funnel.png"),  # beside the terminal the demo runs in
     )
     return EXIT_OK
 
@@ -244,6 +245,64 @@ def _progress_printer(locale: str):
         print("\r" + t(locale, "import.progress", rows=f"{rows:,}"), end="", file=sys.stderr)
 
     return show
+
+
+def _import_metrics(args: argparse.Namespace, settings: Settings) -> int:
+    """`import-metrics FILE`: every row checked first; one bad row stores nothing."""
+    from bot.domain.metrics import MetricsFileError, read_metrics_csv, store_figures
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    path = args.file
+    if not path.is_file():
+        print(_("import.no_file", path=path), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        figures = read_metrics_csv(path)
+    except MetricsFileError as error:
+        columns = ", ".join(error.details.get("columns", ()))
+        details = {**error.details, "columns": columns}
+        print(_(f"cli.import_metrics.{error.reason}", path=path, **details), file=sys.stderr)
+        return EXIT_ERROR
+    if figures.problems:
+        for found in figures.problems:
+            problem = _metric_problem(_, found.problem)
+            print(_("cli.import_metrics.problem", line=found.line, column=found.column,
+                    problem=problem), file=sys.stderr)  # fmt: skip
+        count = len(figures.problems)
+        print(_("cli.import_metrics.refused", count=count, path=path), file=sys.stderr)
+        return EXIT_ERROR
+    with _database(settings) as sessions:
+        stored = store_figures(sessions, rows=figures.rows, now=utcnow())
+    print(_("cli.import_metrics.stored", count=stored, path=path))
+    if figures.repeated:
+        print(_("cli.import_metrics.repeated", count=figures.repeated))
+    return EXIT_OK
+
+
+# Pydantic's error types, as the figures' problems are told in the team's language.
+_METRIC_PROBLEMS = {
+    "missing": "metrics.problem.missing",
+    "blank": "metrics.problem.blank",
+    "string_too_short": "metrics.problem.blank",
+    "date_format": "metrics.problem.date",
+    "int_parsing": "metrics.problem.whole_number",
+    "int_type": "metrics.problem.whole_number",
+    "int_from_float": "metrics.problem.whole_number",
+    "finite_number": "metrics.problem.whole_number",
+    "greater_than_equal": "metrics.problem.negative",
+    "less_than_equal": "metrics.problem.too_large",
+}
+
+
+def _metric_problem(_: Translator, problem: Any) -> str:
+    """One problem of a figures row in words; one this command does not know, as Pydantic
+    put it."""
+    key = _METRIC_PROBLEMS.get(problem.kind)
+    if key is None:
+        return problem.message
+    maximum = (problem.limits or {}).get("le", "")
+    return _(key, value=problem.input, maximum=maximum)
 
 
 @contextmanager
@@ -785,8 +844,6 @@ def _funnel(args: argparse.Namespace, settings: Settings) -> int:
     except _Refusal as refusal:
         print(refusal, file=sys.stderr)
         return EXIT_USAGE
-    if args.chart or args.csv:
-        print(_("funnel.cli.not_yet"), file=sys.stderr)
     tz = settings.timezone
     with _database(settings) as sessions, session_scope(sessions) as session:
         policy = current_policy(session)
@@ -800,6 +857,34 @@ def _funnel(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(funnel_json(report, _), ensure_ascii=False, indent=2))
     else:
         print(report_as_text(report, _, tz=tz, names=names))
+    return _funnel_files(args, report, _, tz=tz, names=names)
+
+
+def _funnel_files(
+    args: argparse.Namespace,
+    report: FunnelReport,
+    _: Translator,
+    *,
+    tz: tzinfo,
+    names: dict[str, str],
+) -> int:
+    """`--chart FILE` (PNG) and `--csv FILE`, each said on stderr where it went."""
+    from handlers.funnel_chart import chart_png
+    from handlers.funnel_csv import report_csv
+
+    files = []
+    if args.chart:
+        files.append((args.chart, chart_png, "funnel.cli.chart_written"))
+    if args.csv:
+        files.append((args.csv, report_csv, "funnel.cli.csv_written"))
+    for path, render, written in files:
+        try:
+            path.write_bytes(render(report, _, tz=tz, names=names))
+        except OSError as error:
+            print(_("funnel.cli.not_written", path=path, error=error.strerror or error),
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_ERROR
+        print(_(written, path=path.resolve()), file=sys.stderr)
     return EXIT_OK
 
 
@@ -841,6 +926,7 @@ def funnel_json(report: FunnelReport, _: Translator) -> dict[str, Any]:
                 "won": row.won,
                 "revenue": row.revenue,
                 "qualified_share": row.qualified / row.leads if row.leads else None,
+                "impressions": row.impressions,
             }
             for row in report.breakdown
         ],
@@ -881,10 +967,24 @@ def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
             for figure in figures.exits
         },
         "revenue": figures.revenue,
+        "platform": _platform_json(figures),
         "medians": {
             clock.name: {"minutes": clock.median_minutes, "leads": clock.leads}
             for clock in figures.clocks
         },
+    }
+
+
+def _platform_json(figures: Figures) -> dict[str, Any] | None:
+    platform = figures.platform
+    if platform is None:
+        return None
+    return {
+        "impressions": platform.impressions,
+        "clicks": platform.clicks,
+        "leads": platform.leads,
+        "days": platform.days,
+        "leads_per_thousand": platform.per_thousand(figures.leads),
     }
 
 
@@ -896,6 +996,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": _db,
     "manifest": _manifest,
     "import": _import,
+    "import-metrics": _import_metrics,
     "routing": _routing,
     "outbox": _outbox,
     "schedule": _schedule,

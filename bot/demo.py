@@ -12,11 +12,17 @@ from sqlmodel import Session
 
 from bot.domain.funnel import FunnelReport, breakdown_rows, funnel_report
 from bot.domain.funnel_query import Window
-from bot.domain.samples import SELLERS, generate_sample_leads, store_sample_leads
+from bot.domain.samples import (
+    SELLERS,
+    generate_sample_leads,
+    generate_sample_metrics,
+    store_sample_leads,
+)
 from bot.domain.scorecard import store_durations
 from bot.domain.sla import current_policy
 from bot.i18n import Translator
 from bot.terminal import table
+from handlers.funnel_chart import chart_png
 from handlers.slack.card import build_card
 from handlers.slack.funnel import breakdown_cells, breakdown_title, report_as_text
 from handlers.slack.preview import message_as_text
@@ -31,11 +37,18 @@ TEAM_TIMEZONE = ZoneInfo("UTC")  # BOT_TIMEZONE's default
 
 
 def run_demo(
-    *, path: Path, now: datetime, locale: str, out: TextIO, tz: ZoneInfo = TEAM_TIMEZONE
+    *,
+    path: Path,
+    now: datetime,
+    locale: str,
+    out: TextIO,
+    tz: ZoneInfo = TEAM_TIMEZONE,
+    chart: Path | None = None,
 ) -> FunnelReport:
     """Create a fresh sample database at `path`, then print what the bot knows from it: the
     funnel of every sample lead as `/funnel` reports it (days and hours in `tz`), its
-    breakdowns and a card. Returns the sample cohort's report."""
+    breakdowns and a card; and draw the funnel as a PNG at `chart` when given, saying
+    where. Returns the sample cohort's report."""
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
@@ -47,6 +60,7 @@ def run_demo(
                 session, rows=[Person(user_id=u, display_name=n) for u, n in SELLERS.items()]
             )
             store_sample_leads(session, samples=generate_sample_leads(now=now))
+            queries.store_metrics(session, generate_sample_metrics(now=now, tz=tz), now)
         with session_scope(sessions) as session:  # what the `sla-clocks` job would store
             while store_durations(session, policy=current_policy(session), tz=tz):
                 pass
@@ -71,6 +85,9 @@ def run_demo(
         print(
             "", _("demo.card"), message_as_text(build_card(sample, _, now=now)), sep="\n", file=out
         )
+    if chart is not None:
+        chart.write_bytes(chart_png(report, _, tz=tz, names=names))
+        print("", _("funnel.cli.demo_chart", path=chart.resolve()), sep="\n", file=out)
     return report
 
 

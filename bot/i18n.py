@@ -97,6 +97,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "funnel.report.col_won": "Won",
         "funnel.report.col_revenue": "Revenue",
         "funnel.report.col_qualified_share": "Qualified %",
+        "funnel.report.col_impressions": "Impressions",
+        "funnel.report.impressions": "Impressions",
+        "funnel.report.clicks": "Clicks (click-through)",
+        "funnel.report.clicks_of": "{clicks} ({share})",
+        "funnel.report.per_thousand": "Leads per 1,000 impressions",
+        "funnel.report.platform_leads": "Leads the platforms counted",
+        "funnel.report.platform_leads_of": (
+            "{platform} (the bot received {bot}; figures for {days} days)"
+        ),
+        "funnel.slack.files_coming": (
+            "The files you asked for are on their way to your direct messages with the bot."
+        ),
+        "funnel.slack.files_comment": "The funnel of {window}, as you asked with /funnel.",
+        "funnel.slack.files_failed": (
+            "Slack did not take the chart or the export just now; ask again in a minute."
+        ),
         "funnel.report.none": "(none)",
         "funnel.report.other": "other ({count} values)",
         "funnel.report.no_rows": "No leads in this period.",
@@ -106,8 +122,38 @@ CATALOG: dict[str, dict[str, str]] = {
         "funnel.slack.not_allowed": (
             "`/funnel` is for sellers, marketers and managers; ask a manager if you need it."
         ),
-        "funnel.slack.not_yet": "Charts and exports are not available yet; here is the report.",
-        "funnel.cli.not_yet": "--chart and --csv are not available yet; the report follows.",
+        "funnel.cli.chart_written": "Chart written to {path}",
+        "funnel.cli.csv_written": "CSV written to {path}",
+        "funnel.cli.not_written": "Could not write {path}: {error}",
+        "funnel.cli.demo_chart": "The funnel as a chart (PNG): {path}",
+        # The funnel as a chart (handlers.funnel_chart) and as CSV (handlers.funnel_csv)
+        "chart.leads_axis": "Leads created in the period",
+        "chart.platform_axis": "As the marketing platforms reported",
+        "chart.impressions": "Impressions",
+        "chart.clicks": "Clicks",
+        "chart.per_thousand": "{impressions} · {rate} leads per 1,000",
+        "chart.local_axis": "{dimension} ({timezone})",
+        "csv.col_section": "Section",
+        "csv.col_code": "Code",
+        "csv.col_label": "Label",
+        "csv.col_value": "Value",
+        "csv.col_previous": "Previous period",
+        "csv.col_change": "Change",
+        "csv.col_of_previous": "Of previous (0-1)",
+        "csv.col_of_all": "Of all leads (0-1)",
+        "csv.col_stored": "Value as stored",
+        "csv.col_folded": "Values folded into the row",
+        "csv.col_qualified_share": "Qualified share (0-1)",
+        "csv.col_impressions": "Impressions",
+        "csv.col_per_thousand": "Leads per 1,000 impressions",
+        "csv.impressions": "Impressions",
+        "csv.clicks": "Clicks",
+        "csv.platform_leads": "Leads the platforms counted",
+        "csv.platform_days": "Days with platform figures",
+        "csv.per_thousand": "Leads per 1,000 impressions",
+        "csv.reason": "{exit}: {reason}",
+        "csv.median": "{clock}, median in business minutes",
+        "csv.median_leads": "{clock}, leads measured",
         "funnel.cli.only_period": (
             "--period takes one period, like 30d, last-month or 2026-10; got '{value}'."
         ),
@@ -695,6 +741,36 @@ CATALOG: dict[str, dict[str, str]] = {
         "import.rejected": "Rejected rows: {count}",
         "import.rejected_line": "  line {line}: {reason}",
         "import.dry_run": "Dry run: nothing was stored.",
+        # smarketing import-metrics (bot.domain.metrics)
+        "cli.import_metrics.not_utf8": (
+            '{path} is not UTF-8 text: save it as "CSV UTF-8" and import it again.'
+        ),
+        "cli.import_metrics.no_header": "{path} is empty: there is no header line.",
+        "cli.import_metrics.missing_columns": (
+            "The header of {path} has no {columns} column. Expected: date, channel, source,"
+            " campaign, impressions, clicks, leads (source and campaign may be left out)."
+        ),
+        "cli.import_metrics.unreadable": "{path}, line {line}: the CSV cannot be read ({detail}).",
+        "cli.import_metrics.problem": "line {line}: {column}: {problem}",
+        "cli.import_metrics.refused": (
+            "Nothing was stored: {count} problem(s) in {path}. Fix them and import the file again."
+        ),
+        "cli.import_metrics.stored": (
+            "Stored the figures of {count} row(s) from {path}; figures already stored for the"
+            " same day, channel, source and campaign were replaced."
+        ),
+        "cli.import_metrics.repeated": (
+            "{count} row(s) repeated a day, channel, source and campaign of an earlier row;"
+            " the later row counts."
+        ),
+        "metrics.problem.missing": "a value is required",
+        "metrics.problem.blank": "is empty",
+        "metrics.problem.date": (
+            "should be a day written YYYY-MM-DD (e.g. 2026-11-20), not '{value}'"
+        ),
+        "metrics.problem.whole_number": "should be a whole number, not '{value}'",
+        "metrics.problem.negative": "cannot be negative ({value})",
+        "metrics.problem.too_large": "should be at most {maximum}, not {value}",
         # Routing rules
         "cli.routing.help_list": "the rules, in the order they are tried",
         "cli.routing.help_add": (
@@ -864,6 +940,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "funnel.report.col_won": "Ganados",
         "funnel.report.col_revenue": "Ingresos",
         "funnel.report.col_qualified_share": "% calificados",
+        "funnel.report.col_impressions": "Impresiones",
+        "funnel.report.impressions": "Impresiones",
+        "funnel.report.clicks": "Clics (tasa de clics)",
+        "funnel.report.clicks_of": "{clicks} ({share})",
+        "funnel.report.per_thousand": "Leads por cada mil impresiones",
+        "funnel.report.platform_leads": "Leads que contaron las plataformas",
+        "funnel.report.platform_leads_of": (
+            "{platform} (el bot recibió {bot}; cifras de {days} días)"
+        ),
+        "funnel.slack.files_coming": (
+            "Los archivos que pediste van camino a tus mensajes directos con el bot."
+        ),
+        "funnel.slack.files_comment": "El embudo de {window}, como lo pediste con /funnel.",
+        "funnel.slack.files_failed": (
+            "Slack no aceptó el gráfico o la exportación en este momento; "
+            "vuelve a pedirlo en un minuto."
+        ),
         "funnel.report.none": "(ninguno)",
         "funnel.report.other": "otros ({count} valores)",
         "funnel.report.no_rows": "No hay leads en este periodo.",
@@ -874,10 +967,37 @@ CATALOG: dict[str, dict[str, str]] = {
             "`/funnel` es para vendedores, marketing y gerentes; pídeselo a un gerente si lo"
             " necesitas."
         ),
-        "funnel.slack.not_yet": (
-            "Los gráficos y las exportaciones aún no están disponibles; aquí está el informe."
-        ),
-        "funnel.cli.not_yet": "--chart y --csv aún no están disponibles; sigue el informe.",
+        "funnel.cli.chart_written": "Gráfico guardado en {path}",
+        "funnel.cli.csv_written": "CSV guardado en {path}",
+        "funnel.cli.not_written": "No se pudo escribir {path}: {error}",
+        "funnel.cli.demo_chart": "El embudo en un gráfico (PNG): {path}",
+        "chart.leads_axis": "Leads creados en el periodo",
+        "chart.platform_axis": "Según las plataformas de marketing",
+        "chart.impressions": "Impresiones",
+        "chart.clicks": "Clics",
+        "chart.per_thousand": "{impressions} · {rate} leads por cada mil",
+        "chart.local_axis": "{dimension} ({timezone})",
+        "csv.col_section": "Sección",
+        "csv.col_code": "Código",
+        "csv.col_label": "Nombre",
+        "csv.col_value": "Valor",
+        "csv.col_previous": "Periodo anterior",
+        "csv.col_change": "Cambio",
+        "csv.col_of_previous": "De la anterior (0-1)",
+        "csv.col_of_all": "Del total de leads (0-1)",
+        "csv.col_stored": "Valor guardado",
+        "csv.col_folded": "Valores agrupados en la fila",
+        "csv.col_qualified_share": "Proporción calificada (0-1)",
+        "csv.col_impressions": "Impresiones",
+        "csv.col_per_thousand": "Leads por cada mil impresiones",
+        "csv.impressions": "Impresiones",
+        "csv.clicks": "Clics",
+        "csv.platform_leads": "Leads que contaron las plataformas",
+        "csv.platform_days": "Días con cifras de las plataformas",
+        "csv.per_thousand": "Leads por cada mil impresiones",
+        "csv.reason": "{exit}: {reason}",
+        "csv.median": "{clock}, mediana en minutos hábiles",
+        "csv.median_leads": "{clock}, leads medidos",
         "funnel.cli.only_period": (
             "--period admite un periodo, como 30d, last-month o 2026-10; se recibió '{value}'."
         ),
@@ -1495,6 +1615,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "import.rejected": "Filas rechazadas: {count}",
         "import.rejected_line": "  línea {line}: {reason}",
         "import.dry_run": "Simulación: no se guardó nada.",
+        # smarketing import-metrics (bot.domain.metrics)
+        "cli.import_metrics.not_utf8": (
+            '{path} no es texto UTF-8: guárdalo como "CSV UTF-8" e impórtalo de nuevo.'
+        ),
+        "cli.import_metrics.no_header": "{path} está vacío: no tiene línea de encabezado.",
+        "cli.import_metrics.missing_columns": (
+            "El encabezado de {path} no tiene la columna {columns}. Se esperan: fecha, canal,"
+            " fuente, campaña, impresiones, clics, leads (fuente y campaña pueden faltar)."
+        ),
+        "cli.import_metrics.unreadable": (
+            "{path}, línea {line}: no se puede leer el CSV ({detail})."
+        ),
+        "cli.import_metrics.problem": "línea {line}: {column}: {problem}",
+        "cli.import_metrics.refused": (
+            "No se guardó nada: {count} problema(s) en {path}. Corrígelos e importa el archivo"
+            " de nuevo."
+        ),
+        "cli.import_metrics.stored": (
+            "Se guardaron las cifras de {count} fila(s) de {path}; las cifras que ya había para"
+            " el mismo día, canal, fuente y campaña se reemplazaron."
+        ),
+        "cli.import_metrics.repeated": (
+            "{count} fila(s) repetían el día, canal, fuente y campaña de una fila anterior;"
+            " cuenta la posterior."
+        ),
+        "metrics.problem.missing": "falta el valor",
+        "metrics.problem.blank": "está vacío",
+        "metrics.problem.date": (
+            "debe ser un día escrito AAAA-MM-DD (p. ej. 2026-11-20), no '{value}'"
+        ),
+        "metrics.problem.whole_number": "debe ser un número entero, no '{value}'",
+        "metrics.problem.negative": "no puede ser negativo ({value})",
+        "metrics.problem.too_large": "debe ser como máximo {maximum}, no {value}",
         "cli.routing.help_list": "las reglas, en el orden en que se prueban",
         "cli.routing.help_add": (
             "envía los leads de una zona o de un servicio a un canal: "

@@ -6,10 +6,21 @@ intake contract), `Lead` adds identity, lifecycle and one timestamp per funnel s
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    Index,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -371,4 +382,33 @@ class RotationSlot(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     credit: float = 0.0
     assigned: int = 0
+    updated_at: datetime = _when(nullable=False, default=True)
+
+
+class MarketingMetric(SQLModel, table=True):
+    """What a marketing platform reported for one day, channel, source and campaign.
+
+    `date` is the calendar day as the platform reports it (the team's day, not a UTC
+    instant). A missing source or campaign is "" rather than NULL, so the unique key holds
+    on PostgreSQL too (NULLs never clash there); a re-send of the same key replaces the
+    figures.
+    """
+
+    __tablename__ = "marketing_metric"
+    __table_args__ = (
+        UniqueConstraint("date", "channel", "source", "campaign", name="uq_marketing_metric_key"),
+        CheckConstraint(
+            "impressions >= 0 AND clicks >= 0 AND leads >= 0", name="ck_marketing_metric_counts"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(sa_type=Date, nullable=False)
+    channel: str = Field(max_length=NAME_MAX)
+    source: str = Field(default="", max_length=NAME_MAX)
+    campaign: str = Field(default="", max_length=NAME_MAX)
+    impressions: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    clicks: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    # The platform's own count of leads, shown beside the bot's (never added to its cohort).
+    leads: int = Field(default=0, sa_type=BigInteger, nullable=False)
     updated_at: datetime = _when(nullable=False, default=True)

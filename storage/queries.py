@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Row,
@@ -38,6 +39,7 @@ from storage.models import (
     JobRun,
     Lead,
     LeadEvent,
+    MarketingMetric,
     OutboxEntry,
     Person,
     ProcessedEvent,
@@ -1477,3 +1479,84 @@ def funnel_breakdown(
         .order_by(func.count().desc(), literal_column("value"))
     )
     return [tuple(row) for row in session.exec(statement)]
+
+
+# -- Platform figures ------------------------------------------------------------------------
+
+_METRIC = MarketingMetric.__table__
+_METRIC_KEY = ("date", "channel", "source", "campaign")
+_METRIC_FIGURES = ("impressions", "clicks", "leads")
+# The columns the platforms' figures can be broken down by (the same values as the leads').
+PLATFORM_COLUMNS = {name: _METRIC.c[name] for name in ("channel", "source", "campaign")}
+
+
+def store_metrics(session: Session, rows: Sequence[Mapping[str, Any]], at: datetime) -> int:
+    """Store each row's figures for its (date, channel, source, campaign), replacing what an
+    earlier send stored for that key; returns how many rows were stored. A missing or None
+    source or campaign is stored as "". Rows with the same key: the last one wins."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "date": _calendar_day(row["date"]),
+            "channel": row["channel"],
+            "source": row.get("source") or "",
+            "campaign": row.get("campaign") or "",
+            **{name: row[name] for name in _METRIC_FIGURES},
+            "updated_at": at,
+        }
+        for row in rows
+    ]
+    dialect = postgresql if session.connection().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_METRIC)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(_METRIC_KEY),
+        set_={name: statement.excluded[name] for name in (*_METRIC_FIGURES, "updated_at")},
+    )
+    session.connection().execute(statement, values)
+    return len(values)
+
+
+def _calendar_day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _metric_days(first_day: date, last_day: date) -> ColumnElement[bool]:
+    return _METRIC.c.date.between(first_day, last_day)
+
+
+def _total(column: Any) -> Any:
+    # PostgreSQL sums BIGINT as NUMERIC; the figures are whole numbers either way.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def platform_totals(
+    session: Session, *, first_day: date, last_day: date
+) -> tuple[int, int, int, int] | None:
+    """(impressions, clicks, leads, days with at least one row) the platforms reported from
+    `first_day` to `last_day`, both included; None when they reported nothing for those days."""
+    statement = select(
+        *(_total(_METRIC.c[name]) for name in _METRIC_FIGURES),
+        func.count(func.distinct(_METRIC.c.date)),
+    ).where(_metric_days(first_day, last_day))
+    impressions, clicks, leads, days = session.exec(statement).one()
+    if not days:
+        return None
+    return int(impressions), int(clicks), int(leads), int(days)
+
+
+def platform_by(
+    session: Session, *, dimension: str, first_day: date, last_day: date
+) -> dict[str | None, int]:
+    """Impressions from `first_day` to `last_day` (both included) per value of `dimension`
+    (channel, source or campaign); rows without a value are under None, as leads without
+    one are."""
+    column = PLATFORM_COLUMNS.get(dimension)
+    if column is None:
+        raise ValueError(f"the platforms' figures cannot be broken down by {dimension!r}")
+    statement = (
+        select(func.nullif(column, ""), _total(_METRIC.c.impressions))
+        .where(_metric_days(first_day, last_day))
+        .group_by(column)
+    )
+    return {value: int(impressions) for value, impressions in session.exec(statement)}

@@ -11,7 +11,6 @@ import sys
 import pytest
 
 NOT_BUILT = [
-    ["import-metrics", "metrics.csv"],
     ["digest"],
     ["review"],
 ]
@@ -73,7 +72,9 @@ def test_demo_runs_with_no_slack_settings_at_all(tmp_path):
     result = run(["demo"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Funnel · the last 90 days" in result.stdout
-    assert re.search(r"^Lead +320$", result.stdout, re.M)  # every sample lead is counted
+    # Every sample lead is counted, under the impressions the sample platforms reported.
+    assert re.search(r"^Lead +320 +0\.\d%$", result.stdout, re.M)
+    assert re.search(r"^Impressions +\d{3},\d{3}$", result.stdout, re.M)
     assert (tmp_path / "smarketing-demo.db").exists()
     assert not (tmp_path / "smarketing.db").exists()
 

@@ -3,6 +3,8 @@ documented JSON, and a bad `--period` or `--by` refused with `/funnel`'s correct
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import datetime, timedelta
@@ -97,6 +99,7 @@ def test_json_has_the_documented_shape_in_the_teams_timezone(smarketing, leads, 
     }
     assert current["exits"]["rejected"] == {"leads": 0, "top_reasons": []}
     assert current["revenue"] == 5000
+    assert current["platform"] is None  # no platform figures stored
     assert current["medians"] == {
         "profile": {"minutes": None, "leads": 0},
         "routing": {"minutes": None, "leads": 0},
@@ -118,6 +121,7 @@ def test_json_has_the_documented_shape_in_the_teams_timezone(smarketing, leads, 
             "won": 1,
             "revenue": 5000.0,
             "qualified_share": 1.0,
+            "impressions": None,
         },
         {
             "value": "U0BRUNO",
@@ -127,6 +131,7 @@ def test_json_has_the_documented_shape_in_the_teams_timezone(smarketing, leads, 
             "won": 0,
             "revenue": 0.0,
             "qualified_share": 1.0,
+            "impressions": None,
         },
         {
             "value": None,
@@ -136,6 +141,7 @@ def test_json_has_the_documented_shape_in_the_teams_timezone(smarketing, leads, 
             "won": 0,
             "revenue": 0.0,
             "qualified_share": 0.0,
+            "impressions": None,
         },
     ]
 
@@ -167,9 +173,47 @@ def test_a_bad_period_or_breakdown_exits_2_with_the_correction(smarketing, args,
     assert len(result.err.strip().splitlines()) == 1
 
 
-def test_chart_and_csv_say_they_come_later_and_still_print_the_report(smarketing, tmp_path):
-    result = smarketing("funnel", "--chart", str(tmp_path / "f.png"))
+def test_chart_and_csv_are_written_beside_the_report(smarketing, leads, tmp_path):
+    result = smarketing(
+        "funnel", "--period", "7d", "--by", "zone", "--chart", "f.png", "--csv", "f.csv"
+    )
     assert result.code == 0
-    assert result.err.strip() == "--chart and --csv are not available yet; the report follows."
-    assert "Stage" in result.out and "No leads were created in this period." in result.out
-    assert not (tmp_path / "f.png").exists()
+    assert rows(result.out)["North"] == ["2", "2", "1", "5,000", "100.0%"]  # still printed
+    assert result.err.splitlines() == [
+        f"Chart written to {tmp_path / 'f.png'}",
+        f"CSV written to {tmp_path / 'f.csv'}",
+    ]
+    png = (tmp_path / "f.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    exported = (tmp_path / "f.csv").read_bytes()
+    assert exported.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"), newline="")))
+    assert lines[0][:4] == ["Zone", "Value as stored", "Values folded into the row", "Leads"]
+    assert [line[:4] for line in lines[1:]] == [["North", "North", "0", "2"],
+                                                ["South", "South", "0", "1"]]  # fmt: skip
+
+
+def test_the_csv_goes_with_json_too_and_in_the_teams_language(
+    smarketing, leads, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BOT_LOCALE", "es")
+    (tmp_path / "out").mkdir()
+    result = smarketing("funnel", "--period", "7d", "--json", "--csv", "out/embudo.csv")
+    assert result.code == 0
+    assert json.loads(result.out)["current"]["leads"] == 3
+    assert result.err.splitlines() == [f"CSV guardado en {tmp_path / 'out' / 'embudo.csv'}"]
+    text = (tmp_path / "out" / "embudo.csv").read_bytes().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    assert lines[0][:3] == ["Sección", "Código", "Nombre"]
+    stages = {line[1]: line[3:6] for line in lines if line[0] == "stage"}
+    assert stages["lead"] == ["3", "1", "2"]  # 3 this week, 1 the week before
+    assert stages["won"] == ["1", "0", "1"]
+
+
+def test_a_file_that_cannot_be_written_is_said_and_exits_1(smarketing, tmp_path):
+    result = smarketing("funnel", "--chart", str(tmp_path / "missing" / "f.png"))
+    assert result.code == 1
+    assert "No leads were created in this period." in result.out
+    assert result.err.strip() == (
+        f"Could not write {tmp_path / 'missing' / 'f.png'}: No such file or directory"
+    )

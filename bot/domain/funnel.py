@@ -16,13 +16,19 @@ breakdown gives, per value of one dimension (zone, age range, service, seller, s
 campaign, channel, or the local weekday or hour of creation), the leads, how many reached
 qualified and won, and the revenue: the values with most leads first, the rest folded
 into one "other" row.
+
+The top of the funnel is the marketing platforms' own daily figures (impressions, clicks,
+the leads they counted), summed over the window's local days: the report starts at
+impressions, and a breakdown by channel, source or campaign gives each value's
+impressions. The platforms' lead count is shown beside the cohort, never mixed into it,
+and a seller's own report has none (they are nobody's leads).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -35,6 +41,8 @@ from bot.domain.vocabulary import STAGES, Exit, Stage
 from storage import queries
 
 TOP_VALUES = 12  # breakdown rows shown before the rest is folded into "other"
+# The dimensions the platforms report their figures by, as leads carry them.
+PLATFORM_DIMENSIONS = ("channel", "source", "campaign")
 TOP_REASONS = 3
 # The durations the report gives medians of, in funnel order: (name, stored column).
 CLOCKS = (
@@ -71,6 +79,27 @@ class ClockFigure:
 
 
 @dataclass(frozen=True)
+class PlatformFigures:
+    """The top of the funnel: what the marketing platforms reported for the window's days
+    (`POST /marketing-metrics`, `smarketing import-metrics`). Their own lead count is shown
+    beside the bot's, never added to the cohort."""
+
+    impressions: int
+    clicks: int
+    leads: int  # the platforms' own count of leads
+    days: int  # days with at least one row of figures
+
+    def per_thousand(self, leads: int) -> float | None:
+        """`leads` per 1,000 impressions."""
+        return leads * 1000 / self.impressions if self.impressions else None
+
+    @property
+    def click_through(self) -> float | None:
+        """Clicks over impressions (0–1)."""
+        return self.clicks / self.impressions if self.impressions else None
+
+
+@dataclass(frozen=True)
 class Figures:
     """One window's funnel."""
 
@@ -79,6 +108,7 @@ class Figures:
     exits: tuple[ExitFigure, ...]
     revenue: float
     clocks: tuple[ClockFigure, ...]
+    platform: PlatformFigures | None = None  # None: no platform figures for these days
 
     def reached(self, stage: Stage) -> int:
         return self.stages[stage.rank].leads
@@ -92,6 +122,9 @@ class BreakdownRow:
     won: int
     revenue: float
     folded: int = 0  # how many values this "other" row stands for (0: a value of its own)
+    # By channel, source or campaign: the platforms' impressions for the value (None: none
+    # reported, or a dimension the platforms do not report by).
+    impressions: int | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +197,8 @@ def funnel_report(
 
 
 def figures(session: Session, *, window: Window, owner: str | None = None) -> Figures:
-    """One window's counts, exits, revenue and clock medians."""
+    """One window's counts, exits, revenue and clock medians, and the platforms' figures
+    for its days (the whole team's report only: they are not anyone's own leads)."""
     since, until = window.start, window.end
     tally = queries.funnel_tally(session, since=since, until=until, owner=owner)
     reached = [
@@ -188,7 +222,24 @@ def figures(session: Session, *, window: Window, owner: str | None = None) -> Fi
         ))
         for name, column in CLOCKS
     )  # fmt: skip
-    return Figures(reached[0], stages, exits, revenue, clocks)
+    platform = None if owner is not None else platform_figures(session, window=window)
+    return Figures(reached[0], stages, exits, revenue, clocks, platform)
+
+
+def platform_figures(session: Session, *, window: Window) -> PlatformFigures | None:
+    """What the platforms reported for the window's local days (the first one to the one
+    its last instant falls on); None when they reported nothing for them."""
+    totals = queries.platform_totals(session, **_days(window))
+    return None if totals is None else PlatformFigures(*(int(figure) for figure in totals))
+
+
+def _days(window: Window) -> dict[str, date]:
+    """The window's local days, as the platforms date their figures."""
+    last = max(window.start, window.end - timedelta(microseconds=1))
+    return {
+        "first_day": window.start.astimezone(window.tz).date(),
+        "last_day": last.astimezone(window.tz).date(),
+    }
 
 
 def _exit_figure(exit_: Exit, tally: list) -> ExitFigure:
@@ -220,11 +271,17 @@ def breakdown_rows(
     ]
     if by in ("weekday", "hour"):
         return tuple(sorted(rows, key=lambda row: row.value))
-    # Most leads first; among equals, by value, leads without one last (on every backend).
-    rows.sort(key=lambda row: (-row.leads, row.value is None, str(row.value)))
+    if by in PLATFORM_DIMENSIONS and owner is None:
+        rows = _with_impressions(session, rows, window=window, by=by)
+    # Most leads first; among equals, most impressions, then by value, leads without one
+    # last (on every backend).
+    rows.sort(
+        key=lambda row: (-row.leads, -(row.impressions or 0), row.value is None, str(row.value))
+    )
     if len(rows) <= TOP_VALUES:
         return tuple(rows)
     shown, tail = rows[: TOP_VALUES - 1], rows[TOP_VALUES - 1 :]
+    reported = [row.impressions for row in tail if row.impressions is not None]
     other = BreakdownRow(
         value=None,
         leads=sum(row.leads for row in tail),
@@ -232,8 +289,28 @@ def breakdown_rows(
         won=sum(row.won for row in tail),
         revenue=sum(row.revenue for row in tail),
         folded=len(tail),
+        impressions=sum(reported) if reported else None,
     )
     return (*shown, other)
+
+
+def _with_impressions(
+    session: Session, rows: list[BreakdownRow], *, window: Window, by: str
+) -> list[BreakdownRow]:
+    """The rows with the platforms' impressions for their value, plus a row for each value
+    the platforms reported that brought no lead (the campaign that reached people but
+    converted nobody is what marketing needs to see)."""
+    impressions = queries.platform_by(session, dimension=by, **_days(window))
+    if not impressions:
+        return rows
+    seen = {row.value for row in rows}
+    rows = [replace(row, impressions=impressions.get(row.value)) for row in rows]
+    rows += [
+        BreakdownRow(value, 0, 0, 0, 0.0, impressions=count)
+        for value, count in impressions.items()
+        if value not in seen
+    ]
+    return rows
 
 
 def _offsets(session: Session, by: str, window: Window, tz: ZoneInfo) -> list[tuple[datetime, int]]:

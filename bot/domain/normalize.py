@@ -34,6 +34,14 @@ _DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _MEXICO = 52
 
 
+def scalar_as_text(value: object) -> object:
+    """Ids, codes and campaign names often arrive as numbers (`"external_id": 12345`): take
+    them as text; anything else as it is (a validator says what is wrong with it)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def clean_text(value: object, *, limit: int, multiline: bool = False) -> str | None:
     """Text as received, trimmed, without control characters, cut to `limit` characters.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -102,6 +103,27 @@ def generate_sample_leads(*, now: datetime, count: int = 320, seed: int = 7) -> 
     """`count` leads created over the 90 days before `now`, at every stage and every exit."""
     rng = random.Random(seed)
     return [_sample_lead(rng, now, number) for number in range(count)]
+
+
+def generate_sample_metrics(
+    *, now: datetime, tz: ZoneInfo, days: int = 90, seed: int = 7
+) -> list[dict]:
+    """What the marketing platforms would report for the sample leads' origins, day by day
+    over the `days` local days to `now`'s: impressions in proportion to each origin's share
+    of the leads, 2–3% of them clicked, and 6–10% of the clicks counted as leads."""
+    rng = random.Random(seed)
+    today = now.astimezone(tz).date()
+    rows = []
+    for back in range(days):
+        for source, channel, campaign, weight in ORIGINS:
+            shown = round(weight * rng.uniform(70, 100))
+            clicked = round(shown * rng.uniform(0.02, 0.03))
+            rows.append(
+                {"date": today - timedelta(days=back), "channel": channel, "source": source,
+                 "campaign": campaign, "impressions": shown, "clicks": clicked,
+                 "leads": round(clicked * rng.uniform(0.06, 0.1))}
+            )  # fmt: skip
+    return rows
 
 
 def store_sample_leads(session: Session, *, samples: list[SampleLead]) -> None:

@@ -35,14 +35,7 @@ SHORT_TEXT_FIELDS = (
 )
 
 
-def _scalar_as_text(value: Any) -> Any:
-    """Ids and codes often arrive as numbers (`"external_id": 12345`); take them as text."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_scalar_as_text)]
+Text = Annotated[str, BeforeValidator(normalize.scalar_as_text)]
 
 EXAMPLE = {
     "external_id": "crm-10482",

@@ -9,6 +9,7 @@ the same way wherever they look.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ def build_funnel_report(
     """The report as an ephemeral message: the window, the stages with their change and
     conversions, the exits, revenue, clocks and the SLA line, and the breakdown when asked.
     `names` shows sellers by name (their Slack id otherwise); `notes` are extra lines of
-    small print (e.g. that charts are not available yet)."""
+    small print (e.g. that the files asked for are on their way)."""
     exits = [f"• {escape(line)}" for line in exit_lines(report.current, _)]
     figures = [f"*{label}:* {escape(value)}" for label, value in figure_lines(report, _)]
     blocks = [
@@ -180,12 +181,23 @@ def funnel_cells(report: FunnelReport, _: Translator) -> tuple[list[str], list[l
         headers.append(_("funnel.report.col_change"))
     headers += [_("funnel.report.col_of_previous"), _("funnel.report.col_of_all")]
     rows = []
+    platform = report.current.platform
+    if platform is not None:  # the top of the funnel, as the platforms reported it
+        row = [_("funnel.report.impressions"), f"{platform.impressions:,}"]
+        if report.previous is not None:
+            before = report.previous.platform
+            row.append(change(platform.impressions, before.impressions) if before else "")
+        rows.append([*row, "", ""])
     for index, stage in enumerate(report.current.stages):
         row = [_.stage(stage.stage), f"{stage.leads:,}"]
         if report.previous is not None:
             row.append(change(stage.leads, report.previous.stages[index].leads))
         first = index == 0  # all leads: nothing to convert from
-        row += ["" if first else percent(stage.of_previous)]
+        if first and platform is not None:  # leads from impressions
+            reached = stage.leads / platform.impressions if platform.impressions else None
+            row.append(percent(reached))
+        else:
+            row += ["" if first else percent(stage.of_previous)]
         row += ["" if first else percent(stage.of_first)]
         rows.append(row)
     return headers, rows
@@ -216,7 +228,7 @@ def figure_lines(report: FunnelReport, _: Translator) -> list[tuple[str, str]]:
             amount=revenue,
             change=change(report.current.revenue, report.previous.revenue),
         )
-    lines = [(_("funnel.report.revenue"), revenue)]
+    lines = [(_("funnel.report.revenue"), revenue), *platform_lines(report, _)]
     lines += [
         (_(f"funnel.report.clock.{c.name}"), median_text(c, _)) for c in report.current.clocks
     ]
@@ -229,6 +241,28 @@ def figure_lines(report: FunnelReport, _: Translator) -> list[tuple[str, str]]:
             )
         )  # fmt: skip
     return lines
+
+
+def platform_lines(report: FunnelReport, _: Translator) -> list[tuple[str, str]]:
+    """(label, value): clicks, leads per 1,000 impressions, and the platforms' own lead
+    count beside the bot's, when the platforms reported figures for the window."""
+    platform = report.current.platform
+    if platform is None:
+        return []
+    ratio = platform.per_thousand(report.current.leads)
+    return [
+        (
+            _("funnel.report.clicks"),
+            _("funnel.report.clicks_of", clicks=f"{platform.clicks:,}",
+              share=percent(platform.click_through)),
+        ),
+        (_("funnel.report.per_thousand"), "–" if ratio is None else f"{ratio:,.2f}"),
+        (
+            _("funnel.report.platform_leads"),
+            _("funnel.report.platform_leads_of", platform=f"{platform.leads:,}",
+              bot=f"{report.current.leads:,}", days=f"{platform.days:,}"),
+        ),
+    ]  # fmt: skip
 
 
 def breakdown_title(report: FunnelReport, _: Translator) -> str:
@@ -248,8 +282,12 @@ def breakdown_cells(
         _("funnel.report.col_revenue"),
         _("funnel.report.col_qualified_share"),
     ]
-    rows = [
-        [
+    reach = any(row.impressions is not None for row in report.breakdown)
+    if reach:
+        headers.append(_("funnel.report.col_impressions"))
+    rows = []
+    for row in report.breakdown:
+        cells = [
             value_label(report.by, row, _, names=names),
             f"{row.leads:,}",
             f"{row.qualified:,}",
@@ -257,9 +295,24 @@ def breakdown_cells(
             money(row.revenue),
             percent(row.qualified / row.leads if row.leads else None),
         ]
-        for row in report.breakdown
-    ]
+        if reach:
+            cells.append("" if row.impressions is None else f"{row.impressions:,}")
+        rows.append(cells)
     return headers, rows
+
+
+def file_stem(report: FunnelReport) -> str:
+    """`funnel-2026-11-01-2026-11-30-by-zone`: a file name for the report's chart and
+    export, from its local days and its breakdown."""
+    window = report.window
+    if window.kind == "all":
+        days = "all"
+    else:
+        first = window.start.astimezone(window.tz).date()
+        last = max(window.start, window.end - timedelta(microseconds=1))
+        days = f"{first.isoformat()}-{last.astimezone(window.tz).date().isoformat()}"
+    by = f"-by-{report.by}" if report.by else ""
+    return f"funnel-{days}{by}"
 
 
 def value_label(

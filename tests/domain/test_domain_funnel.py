@@ -4,7 +4,7 @@ previous period, breakdowns (local weekday and hour included) and a seller's own
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from bot.domain.funnel import (
     TOP_VALUES,
     NotAllowed,
+    PlatformFigures,
     breakdown_rows,
     funnel_report,
     scope_for,
@@ -21,6 +22,7 @@ from bot.domain.funnel_query import parse_query, previous, resolve
 from bot.domain.roles import RoleDirectory
 from bot.domain.sla import Policy
 from bot.domain.vocabulary import Exit, Stage
+from storage import queries
 from storage.db import session_scope
 from storage.models import Lead
 
@@ -227,3 +229,63 @@ def test_a_zone_ahead_of_utc_moves_late_evenings_into_the_next_day(sessions):
         hours = breakdown_rows(session, window=november, by="hour", tz=tokyo)
     assert [(r.value, r.leads) for r in days] == [(0, 1), (1, 1)]
     assert [(r.value, r.leads) for r in hours] == [(5, 1), (8, 1)]
+
+
+def store_figures(sessions, *rows: tuple) -> None:
+    """(local day, channel, campaign, impressions, clicks, leads) as the platforms sent them."""
+    with session_scope(sessions) as session:
+        queries.store_metrics(
+            session,
+            [
+                {"date": day, "channel": channel, "source": "", "campaign": campaign,
+                 "impressions": shown, "clicks": clicked, "leads": counted}
+                for day, channel, campaign, shown, clicked, counted in rows
+            ],
+            NOW,
+        )  # fmt: skip
+
+
+def test_the_platforms_figures_are_summed_over_the_windows_local_days(sessions, cohort):
+    store_figures(
+        sessions,
+        (date(2026, 10, 31), "paid", "spring", 900, 30, 3),  # October: the period before
+        (date(2026, 11, 1), "paid", "spring", 1000, 40, 2),
+        (date(2026, 11, 1), "paid", "autumn", 500, 10, 0),
+        (date(2026, 11, 20), "organic", "", 2000, 50, 4),  # today, the window's last day
+        (date(2026, 11, 21), "paid", "spring", 7000, 70, 7),  # tomorrow: outside
+    )
+    made = report(sessions)
+    assert made.current.platform == PlatformFigures(3500, 100, 6, 2)
+    assert made.current.platform.per_thousand(made.current.leads) == 6 * 1000 / 3500
+    assert made.previous.platform == PlatformFigures(900, 30, 3, 1)
+    # A seller's own report has none: impressions are nobody's leads.
+    assert report(sessions, owner="U1").current.platform is None
+    assert report(sessions, text="2026-09").current.platform is None  # nothing reported
+
+
+def rows_by(sessions, by: str, owner: str | None = None):
+    with sessions() as session:
+        return breakdown_rows(session, window=window(), by=by, tz=TZ, owner=owner)
+
+
+def test_a_breakdown_by_campaign_or_channel_gives_each_values_impressions(sessions):
+    with session_scope(sessions) as session:
+        session.add_all(
+            [Lead(name=f"L{n}", created_at=local(11, 2, 10), stage="profiled",
+                  campaign="spring", channel="paid") for n in range(3)]
+            + [Lead(name="N", created_at=local(11, 3, 10), stage="won", won_value=10,
+                    channel="organic")]
+        )  # fmt: skip
+    store_figures(
+        sessions,
+        (date(2026, 11, 2), "paid", "spring", 1000, 40, 3),
+        (date(2026, 11, 2), "paid", "autumn", 600, 10, 0),  # reached people, no lead
+        (date(2026, 11, 3), "organic", "", 300, 9, 1),
+    )
+    rows = {row.value: (row.leads, row.impressions) for row in rows_by(sessions, "campaign")}
+    assert rows == {"spring": (3, 1000), None: (1, 300), "autumn": (0, 600)}
+    assert [row.value for row in rows_by(sessions, "campaign")] == ["spring", None, "autumn"]
+    by_channel = {row.value: (row.leads, row.impressions) for row in rows_by(sessions, "channel")}
+    assert by_channel == {"paid": (3, 1600), "organic": (1, 300)}
+    assert all(row.impressions is None for row in rows_by(sessions, "zone"))
+    assert all(row.impressions is None for row in rows_by(sessions, "campaign", owner="U9"))

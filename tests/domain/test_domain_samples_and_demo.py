@@ -83,6 +83,22 @@ def test_the_demo_prints_a_readable_summary(tmp_path, locale, words):
     assert (tmp_path / "demo.db").exists()
 
 
+def test_the_demo_draws_its_funnel_as_a_chart_and_says_where(tmp_path):
+    out = io.StringIO()
+    chart = tmp_path / "funnel.png"
+    report = run_demo(path=tmp_path / "demo.db", now=NOW, locale="es", out=out, chart=chart)
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert out.getvalue().rstrip().endswith(f"El embudo en un gráfico (PNG): {chart.resolve()}")
+    assert report.current.leads == 320
+
+
+def test_smarketing_demo_writes_funnel_png_where_it_runs(smarketing, tmp_path):
+    result = smarketing("demo", "--db", "demo.db")
+    assert result.code == 0, result.err
+    assert (tmp_path / "funnel.png").read_bytes().startswith(b"\x89PNG")
+    assert f"The funnel as a chart (PNG): {tmp_path / 'funnel.png'}" in result.out
+
+
 def test_running_the_demo_again_starts_from_a_fresh_database(tmp_path):
     path = tmp_path / "demo.db"
     first = run_demo(path=path, now=NOW, locale="en", out=io.StringIO())

@@ -5,6 +5,8 @@ never holds the ack up."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from datetime import timedelta
@@ -38,14 +40,14 @@ def funnel(desk: Desk, text: str = "", user: str = BRUNO):
     return response, url
 
 
+def posts_to(desk: Desk, url: str) -> list[dict]:
+    """What the bot has posted to `url` so far."""
+    return [c.params for c in desk.fake.calls_to("response_url") if url.endswith(c.params["path"])]
+
+
 def answer_at(desk: Desk, url: str) -> dict:
     """What the bot posted to `url` (waited for)."""
-    posts = wait_until(
-        lambda: [
-            c.params for c in desk.fake.calls_to("response_url") if url.endswith(c.params["path"])
-        ],
-        timeout=20,
-    )
+    posts = wait_until(lambda: posts_to(desk, url), timeout=20)
     assert len(posts) == 1
     return posts[0]
 
@@ -141,12 +143,52 @@ def test_help_and_a_bad_query_are_answered_in_the_ack(desk):
     assert desk.fake.calls_to("response_url") == []  # nothing more was sent
 
 
-def test_chart_and_export_still_answer_the_report_and_say_they_come_later(desk, leads):
-    _, url = funnel(desk, "chart export")
+def test_chart_and_export_arrive_as_files_in_the_askers_direct_messages(desk, leads):
+    _, url = funnel(desk, "7d by zone chart export")
     message = answer_at(desk, url)
     footer = message["blocks"][-1]["elements"]
-    assert footer[0]["text"] == "Charts and exports are not available yet; here is the report."
-    assert "Profiled (MQL)" in blocks_of(message)[FUNNEL_STAGES]
+    assert footer[0]["text"] == (
+        "The files you asked for are on their way to your direct messages with the bot."
+    )
+    assert table(blocks_of(message)[FUNNEL_STAGES])["Lead"] == ["5", "+4"]
+    [completed] = wait_until(lambda: desk.fake.calls_to("files.completeUploadExternal"), timeout=20)
+    # Slack's three steps: an upload URL per file, the bytes to it, one completion.
+    assert len(desk.fake.calls_to("files.getUploadURLExternal")) == 2
+    assert len(desk.fake.calls_to("upload")) == 2
+    assert completed.params["channel_id"] == f"D{BRUNO[1:]}"  # Bruno's DM with the bot
+    assert completed.params["initial_comment"].startswith("The funnel of last 7 days")
+    files = {f.filename.rsplit(".", 1)[1]: f for f in desk.fake.files() if f.completed}
+    assert sorted(files) == ["csv", "png"]
+    assert files["png"].filename.startswith("funnel-") and "-by-zone" in files["png"].filename
+    assert files["png"].content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert files["png"].title == blocks_of(message)[FUNNEL_TITLE].strip("*")
+    exported = files["csv"].content
+    assert exported.startswith(b"\xef\xbb\xbf")  # spreadsheets read it as UTF-8
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    by_value = {row[0]: row for row in rows[1:] if row}
+    # The label, the stored value, values folded, leads, qualified, won, revenue.
+    assert by_value["North"][1:7] == ["North", "0", "3", "1", "1", "5000"]
+    assert all(f.channels == [f"D{BRUNO[1:]}"] for f in files.values())
+
+
+def test_a_file_slack_refuses_is_said_so_after_the_report(desk, leads):
+    desk.fake.fail_next("files.completeUploadExternal", faults.api_error("invalid_channel"))
+    _, url = funnel(desk, "chart")
+    wait_until(lambda: len(posts_to(desk, url)) == 2, timeout=20)  # the report, then why
+    posts = posts_to(desk, url)
+    assert [post.get("response_type") for post in posts] == ["ephemeral", "ephemeral"]
+    assert FUNNEL_STAGES in blocks_of(posts[0])
+    assert posts[1]["text"] == (
+        "Slack did not take the chart or the export just now; ask again in a minute."
+    )
+    assert [f for f in desk.fake.files() if f.completed] == []
+
+
+def test_someone_with_no_role_gets_no_file(desk, leads):
+    _, url = funnel(desk, "chart export", user=ZED)
+    assert answer_at(desk, url)["text"].startswith("`/funnel` is for sellers")
+    time.sleep(0.5)
+    assert desk.fake.calls_to("files.getUploadURLExternal") == []
 
 
 def test_the_ack_does_not_wait_for_a_slow_slack(desk, leads):

@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
+from funnel_reports import EN, ES, NOW, TZ, figures
 from slackkit.blockkit import check_message
 
 from bot.domain.funnel import (
     BreakdownRow,
     ClockFigure,
     ExitFigure,
-    Figures,
     FunnelReport,
+    PlatformFigures,
     SlaLine,
-    StageFigure,
 )
 from bot.domain.funnel_query import parse_query, previous, resolve
-from bot.domain.vocabulary import STAGES, Exit
-from bot.i18n import Translator
+from bot.domain.vocabulary import Exit
 from handlers.slack.blocks import SECTION_TEXT_MAX
 from handlers.slack.funnel import (
     FUNNEL_BREAKDOWN,
@@ -35,26 +32,6 @@ from handlers.slack.funnel import (
     build_funnel_report,
     report_as_text,
 )
-
-TZ = ZoneInfo("America/Sao_Paulo")
-NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-EN, ES = Translator("en"), Translator("es")
-
-
-def figures(counts: list[int], *, revenue: float = 0.0, exits=None, clocks=None) -> Figures:
-    """A window's figures from its stage counts, conversions worked out as the domain does."""
-
-    def share(part: int, whole: int) -> float | None:
-        return part / whole if whole else None
-
-    stages = tuple(
-        StageFigure(stage, count, share(count, counts[i - 1]) if i else None,
-                    share(count, counts[0]) if i else None)
-        for i, (stage, count) in enumerate(zip(STAGES, counts, strict=True))
-    )  # fmt: skip
-    exits = exits or tuple(ExitFigure(exit_, 0, ()) for exit_ in Exit)
-    clocks = clocks or (ClockFigure("routing", None, 0), ClockFigure("response", None, 0))
-    return Figures(counts[0], stages, exits, revenue, clocks)
 
 
 def report(text: str = "this-month", **changes) -> FunnelReport:
@@ -128,6 +105,57 @@ def test_the_report_shows_each_stage_its_change_and_its_conversions():
         "*Profiled leads against the SLA:* 30 of the 78 marketing committed to for these dates",
     ]
     assert message["text"] == "Funnel · November 2026 to date: 42 leads, 3 won, revenue 18,000."
+
+
+def with_platform(made: FunnelReport, now: PlatformFigures, before: PlatformFigures | None):
+    return replace(
+        made,
+        current=replace(made.current, platform=now),
+        previous=replace(made.previous, platform=before),
+    )
+
+
+def test_the_platforms_figures_top_the_funnel_and_stand_beside_the_bots_count():
+    made = with_platform(
+        report(), PlatformFigures(14_000, 350, 45, 20), PlatformFigures(10_000, 250, 40, 31)
+    )
+    message = build_funnel_report(made, EN, tz=TZ)
+    assert check_message(message) == []
+    stages = table(text_of(message, FUNNEL_STAGES))
+    assert list(stages)[:2] == ["Impressions", "Lead"]
+    assert stages["Impressions"] == ["14,000", "+4,000"]
+    assert stages["Lead"] == ["42", "+3", "0.3%"]  # 42 leads of 14,000 impressions
+    figures = text_of(message, FUNNEL_FIGURES).splitlines()
+    assert figures[1:4] == [
+        "*Clicks (click-through):* 350 (2.5%)",
+        "*Leads per 1,000 impressions:* 3.00",
+        "*Leads the platforms counted:* 45 (the bot received 42; figures for 20 days)",
+    ]
+    spanish = text_of(build_funnel_report(made, ES, tz=TZ), FUNNEL_FIGURES)
+    assert "*Leads por cada mil impresiones:* 3.00" in spanish
+    # No figures the window before: its change is left blank rather than made up.
+    alone = table(
+        text_of(
+            build_funnel_report(with_platform(report(), made.current.platform, None), EN, tz=TZ),
+            FUNNEL_STAGES,
+        )
+    )
+    assert alone["Impressions"] == ["14,000"]
+
+
+def test_a_campaign_breakdown_gives_each_values_impressions():
+    rows = (
+        BreakdownRow("Spring", 10, 4, 1, 900.0, impressions=5_000),
+        BreakdownRow("Autumn", 0, 0, 0, 0.0, impressions=7_000),
+        BreakdownRow(None, 2, 0, 0, 0.0),
+    )
+    message = build_funnel_report(report(by="campaign", breakdown=rows), EN, tz=TZ)
+    assert check_message(message) == []
+    assert table(text_of(message, FUNNEL_BREAKDOWN)) == {
+        "Spring": ["10", "4", "1", "900", "40.0%", "5,000"],
+        "Autumn": ["0", "0", "0", "0", "–", "7,000"],
+        "(none)": ["2", "0", "0", "0", "0.0%"],
+    }
 
 
 def test_the_report_in_spanish():

@@ -24,6 +24,7 @@ TABLES = {
     "job_run",
     "scheduler_lease",
     "sla_policy",
+    "marketing_metric",
 }
 
 

@@ -548,7 +548,7 @@ def _start(text: IO[str], *, delimiter: str | None) -> tuple[Any, list[str], str
         raise ExportError("The file is empty: there is no header line.")
     hint = _SEP_HINT.fullmatch(lines[-1].rstrip("\r\n"))
     if delimiter is None:
-        delimiter = hint[1] if hint else _sniff_delimiter(lines[-1])
+        delimiter = hint[1] if hint else sniff_delimiter(lines[-1])
     reader = csv.reader(chain(lines, text), delimiter=delimiter)
     try:
         for _ in range(len(lines) - (0 if hint else 1)):
@@ -561,15 +561,17 @@ def _start(text: IO[str], *, delimiter: str | None) -> tuple[Any, list[str], str
     return reader, header, delimiter
 
 
-def _sniff_delimiter(line: str) -> str:
-    counts = dict.fromkeys(DELIMITERS, 0)
+def sniff_delimiter(line: str, delimiters: tuple[str, ...] = DELIMITERS) -> str:
+    """The one of `delimiters` a header `line` uses most outside quotes (the first of them
+    on a tie); a comma when it uses none."""
+    counts = dict.fromkeys(delimiters, 0)
     quoted = False
     for char in line:
         if char == '"':
             quoted = not quoted
         elif not quoted and char in counts:
             counts[char] += 1
-    best = max(DELIMITERS, key=counts.__getitem__)
+    best = max(delimiters, key=counts.__getitem__)
     return best if counts[best] else ","
 
 

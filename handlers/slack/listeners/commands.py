@@ -1,7 +1,8 @@
 """Slash commands. Each acks at once, before any Slack call: `/sla` answers in its ack
 (the database's figures take milliseconds), and `/sla edit` opens its modal after it.
 `/funnel` answers help and corrections in its ack, and sends the report (a few queries over
-a whole cohort) after it, through the command's response URL."""
+a whole cohort) after it, through the command's response URL; a chart or an export asked
+for goes to the asker's direct messages as a file."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ from slack_bolt import App
 
 from bot.domain import rotation
 from bot.domain import sla as policies
-from bot.domain.funnel import NotAllowed, funnel_report, scope_for
+from bot.domain.funnel import FunnelReport, NotAllowed, funnel_report, scope_for
 from bot.domain.funnel_query import FunnelQuery, QueryError, parse_query, previous, resolve
 from bot.domain.roles import Role
 from bot.domain.scorecard import scorecard
 from bot.runtime import Runtime
+from handlers.funnel_chart import chart_png
+from handlers.funnel_csv import report_csv
 from handlers.slack import home, ids
-from handlers.slack.funnel import build_funnel_help, build_funnel_report
+from handlers.slack.files import Attachment, send_privately
+from handlers.slack.funnel import (
+    build_funnel_help,
+    build_funnel_report,
+    file_stem,
+    report_as_text,
+    report_title,
+)
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.sla import build_scorecard, policy_modal
 from storage.db import session_scope
@@ -115,9 +125,10 @@ def _away_or_back(runtime: Runtime, command: dict, *, away: bool) -> str:
     return answer
 
 
-def funnel(ack, command, respond, context) -> None:
+def funnel(ack, command, respond, client, context) -> None:
     """`/funnel [period] [by DIMENSION] [chart] [export]` and `/funnel help`: help and a
-    malformed query's correction come in the ack; the report comes after it."""
+    malformed query's correction come in the ack; the report comes after it, and the chart
+    and the export as files in the asker's direct messages."""
     runtime: Runtime = context["runtime"]
     _ = runtime.translate
     try:
@@ -129,36 +140,66 @@ def funnel(ack, command, respond, context) -> None:
         ack(response_type="ephemeral", **build_funnel_help(_))
         return
     ack()
-    runtime.after_ack.submit(_send_funnel, runtime, query, command["user_id"], respond)
+    runtime.after_ack.submit(_send_funnel, runtime, query, command["user_id"], respond, client)
 
 
-def _send_funnel(runtime: Runtime, query: FunnelQuery, user_id: str, respond) -> None:
-    """The report (or why not) to the person who asked, privately; failures are logged."""
+def _send_funnel(runtime: Runtime, query: FunnelQuery, user_id: str, respond, client) -> None:
+    """The report (or why not) to the person who asked, privately, then the files they
+    asked for; failures are logged, and a file that could not be sent is said so."""
+    _ = runtime.translate
+    files = query.chart or query.export
     try:
-        message = funnel_answer(runtime, query, user_id=user_id)
+        found = funnel_for(runtime, query, user_id=user_id)
+        if found is None:
+            message, files = {"text": _("funnel.slack.not_allowed")}, False
+        else:
+            report, names = found
+            notes = [_("funnel.slack.files_coming")] if files else []
+            message = build_funnel_report(
+                report, _, tz=runtime.settings.timezone, names=names, notes=notes
+            )
     except Exception:
         logger.exception("the funnel report could not be made")
-        message = {"text": runtime.translate("slack.error")}
+        message, files = {"text": _("slack.error")}, False
+    if not _respond(respond, message) or not files:
+        return
+    try:
+        send_privately(
+            client,
+            user_id=user_id,
+            attachments=funnel_attachments(runtime, query, report, names),
+            comment=_("funnel.slack.files_comment", window=report.window.label(_)),
+        )
+    except Exception:
+        logger.exception("the funnel's files could not be sent")
+        _respond(respond, {"text": _("funnel.slack.files_failed")})
+
+
+def _respond(respond, message: dict) -> bool:
+    """`message` to the asker through the command's response URL; False if it failed."""
     try:
         sent = respond(response_type="ephemeral", replace_original=False, **message)
     except Exception:
         logger.exception("the funnel report could not be sent")
-        return
+        return False
     if sent.status_code != 200:
         logger.error("the funnel report was refused: %s %s", sent.status_code, sent.body)
+        return False
+    return True
 
 
-def funnel_answer(runtime: Runtime, query: FunnelQuery, *, user_id: str) -> dict:
-    """`query`'s report over the leads `user_id` may see, as a message; a one-line refusal
-    for someone `/funnel` is not for."""
-    _ = runtime.translate
+def funnel_for(
+    runtime: Runtime, query: FunnelQuery, *, user_id: str
+) -> tuple[FunnelReport, dict[str, str]] | None:
+    """`query`'s report over the leads `user_id` may see, and the names its seller rows
+    need; None for someone `/funnel` is not for."""
     tz = runtime.settings.timezone
     with session_scope(runtime.sessions) as session:
         policy = policies.current_policy(session)
         try:
             owner = scope_for(session, user_id=user_id, roles=runtime.roles, policy=policy)
         except NotAllowed:
-            return {"text": _("funnel.slack.not_allowed")}
+            return None
         window = resolve(query.period, now=utcnow(), tz=tz, sla_period=policy.period)
         report = funnel_report(
             session,
@@ -170,5 +211,22 @@ def funnel_answer(runtime: Runtime, query: FunnelQuery, *, user_id: str) -> dict
             owner=owner,
         )
         names = person_names(session) if query.by == "seller" else {}
-    notes = [_("funnel.slack.not_yet")] if query.chart or query.export else []
-    return build_funnel_report(report, _, tz=tz, names=names, notes=notes)
+    return report, names
+
+
+def funnel_attachments(
+    runtime: Runtime, query: FunnelQuery, report: FunnelReport, names: dict[str, str]
+) -> list[Attachment]:
+    """The chart (PNG) and the export (CSV) `query` asked for."""
+    _, tz = runtime.translate, runtime.settings.timezone
+    stem = file_stem(report)
+    title = report_title(report, _)
+    attachments = []
+    if query.chart:
+        png = chart_png(report, _, tz=tz, names=names)
+        alt = report_as_text(report, _, tz=tz, names=names)
+        attachments.append(Attachment(f"{stem}.png", png, title, alt_text=alt))
+    if query.export:
+        rows = report_csv(report, _, tz=tz, names=names)
+        attachments.append(Attachment(f"{stem}.csv", rows, title))
+    return attachments
