@@ -860,6 +860,34 @@ def _funnel(args: argparse.Namespace, settings: Settings) -> int:
     return _funnel_files(args, report, _, tz=tz, names=names)
 
 
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    """The weekly digest of the last complete week (Monday to Monday in the team's
+    timezone), as managers would read it, printed in the terminal. Sending it (`--send`,
+    `--force`) is not available yet."""
+    if args.send or args.force:
+        flags = [flag for flag, given in (("--send", args.send), ("--force", args.force)) if given]
+        command = " ".join(["digest", *flags])
+        print(t(settings.bot_locale, "cli.not_available", command=command), file=sys.stderr)
+        return EXIT_USAGE
+    from bot.domain.digest import weekly_digest
+    from bot.domain.sla import current_policy
+    from handlers.slack.digest import digest_as_text
+    from storage.db import session_scope
+    from storage.queries import person_names
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    tz = settings.timezone
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        digest = weekly_digest(
+            session, now=utcnow(), tz=tz, policy=current_policy(session),
+            sla_review_schedule=settings.sla_review_schedule,
+        )  # fmt: skip
+        names = person_names(session)
+    print(digest_as_text(digest, _, tz=tz, names=names))
+    return EXIT_OK
+
+
 def _funnel_files(
     args: argparse.Namespace,
     report: FunnelReport,
@@ -1002,4 +1030,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "schedule": _schedule,
     "sla": _sla,
     "funnel": _funnel,
+    "digest": _digest,
 }

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.domain.digest import weekly_digest
 from bot.domain.funnel import FunnelReport, breakdown_rows, funnel_report
 from bot.domain.funnel_query import Window
 from bot.domain.samples import (
@@ -24,6 +25,7 @@ from bot.i18n import Translator
 from bot.terminal import table
 from handlers.funnel_chart import chart_png
 from handlers.slack.card import build_card
+from handlers.slack.digest import digest_as_text
 from handlers.slack.funnel import breakdown_cells, breakdown_title, report_as_text
 from handlers.slack.preview import message_as_text
 from storage import queries
@@ -47,8 +49,9 @@ def run_demo(
 ) -> FunnelReport:
     """Create a fresh sample database at `path`, then print what the bot knows from it: the
     funnel of every sample lead as `/funnel` reports it (days and hours in `tz`), its
-    breakdowns and a card; and draw the funnel as a PNG at `chart` when given, saying
-    where. Returns the sample cohort's report."""
+    breakdowns, the managers' weekly digest of the last complete week, and a card; and draw
+    the funnel as a PNG at `chart` when given, saying where. Returns the sample cohort's
+    report."""
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
@@ -74,6 +77,7 @@ def run_demo(
             counts = queries.count_leads(session), queries.count_events(session)
             names = queries.person_names(session)
             sample = queries.newest_open_lead(session)
+            digest = weekly_digest(session, now=now, tz=tz, policy=current_policy(session))
     finally:
         engine.dispose()
     _ = Translator(locale)
@@ -81,6 +85,8 @@ def run_demo(
         render_demo(report, _, breakdowns=breakdowns, names=names, path=path, counts=counts),
         file=out,
     )
+    print("", _("digest.demo"), "", digest_as_text(digest, _, tz=tz, names=names), sep="\n",
+          file=out)  # fmt: skip
     if sample is not None:
         print(
             "", _("demo.card"), message_as_text(build_card(sample, _, now=now)), sep="\n", file=out

@@ -853,6 +853,77 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.schedule.status.done": "done",
         "cli.schedule.status.failed": "failed",
         "cli.schedule.status.skipped": "skipped (missed)",
+        # The weekly digest
+        "digest.title": "Weekly digest · {week}",
+        "digest.week": "{start} to {end}",
+        "digest.note": (
+            "The SLA figures count what happened during the week; the funnel counts the "
+            "leads created in it. Compared with {previous}."
+        ),
+        "digest.no_leads": "No lead was created this week.",
+        "digest.side.marketing": "Marketing",
+        "digest.side.sales": "Sales",
+        "digest.scorecard.title": "SLA scorecard",
+        "digest.score.handed_over": "Profiled leads handed over",
+        "digest.score.profiled_share": "Captured leads that arrived profiled",
+        "digest.score.missing_fields": "Hand-offs missing a required field",
+        "digest.score.routing": "Routing delay (median)",
+        "digest.score.response": "Response time (median)",
+        "digest.score.in_time": "First touches within the limit",
+        "digest.score.attempts": "Attempts per accepted lead",
+        "digest.score.target": "(target {target})",
+        "digest.score.change": "{change} on the week before",
+        "digest.points": "{points} pts",
+        "digest.col.figure": "Figure",
+        "digest.col.week": "Week",
+        "digest.col.previous": "Week before",
+        "digest.col.change": "Change",
+        "digest.col.target": "Target",
+        "digest.col.met": "Met",
+        "digest.col.lead": "Lead",
+        "digest.col.stage": "Stage",
+        "digest.col.owner": "Owner",
+        "digest.col.idle_days": "Business days idle",
+        "digest.col.last_activity": "Last activity",
+        "digest.funnel.title": "Funnel of the leads created this week",
+        "digest.reasons.title": "Why leads left this week",
+        "digest.reasons.summary": "{rejected} not a fit, {lost} lost. The most frequent:",
+        "digest.reasons.none": "No lead was marked not a fit or lost this week.",
+        "digest.reasons.by_source": "By source",
+        "digest.reasons.by_campaign": "By campaign",
+        "digest.reasons.line": "{value} — {exit}: {reason} ({count})",
+        "digest.stalled.title": "Stalled leads",
+        "digest.stalled.summary": (
+            "{count} open leads without any activity for {days} business days or more; "
+            "the longest idle:"
+        ),
+        "digest.stalled.none": "No open lead has gone {days} business days without activity.",
+        "digest.stalled.line": "{lead} — {stage}, {owner}, {days} business days idle",
+        "digest.no_owner": "no owner",
+        "digest.recognition.title": "Recognition",
+        "digest.recognition.best_closer": "Best closer: {seller}, {revenue} won in {count} deals",
+        "digest.recognition.fastest_responder": (
+            "Fastest responder: {seller}, a median response of {duration} over {count} first "
+            "touches"
+        ),
+        "digest.recognition.most_improved": (
+            "Most improved: {seller}, {count} leads qualified or won (from {before} the week "
+            "before)"
+        ),
+        "digest.contests.title": "Contested verdicts awaiting a review",
+        "digest.contests.summary": "{count} open; the oldest:",
+        "digest.contests.none": "No contested verdict awaits a review.",
+        "digest.contests.line": (
+            "{lead} — {exit}: {reason}, contested by {marketer} on {date} (verdict by {seller})"
+        ),
+        "digest.more": "+{count} more",
+        "digest.review.next": "Next SLA review: {when}",
+        "digest.review.none": "No SLA review meeting is scheduled (SLA_REVIEW_SCHEDULE).",
+        "digest.times": "Times in {timezone}; durations and idle days in business time.",
+        "digest.text": (
+            "{title}: {leads} leads, {won} won, {revenue} revenue; {stalled} stalled leads."
+        ),
+        "digest.demo": "The weekly digest managers would get for the last complete week:",
     },
     "es": {
         "stage.lead": "Lead",
@@ -1740,6 +1811,84 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.schedule.status.done": "hecha",
         "cli.schedule.status.failed": "falló",
         "cli.schedule.status.skipped": "omitida (perdida)",
+        # El resumen semanal
+        "digest.title": "Resumen semanal · {week}",
+        "digest.week": "{start} a {end}",
+        "digest.note": (
+            "Las cifras del SLA cuentan lo que pasó durante la semana; el embudo cuenta los "
+            "leads creados en ella. Comparado con {previous}."
+        ),
+        "digest.no_leads": "No se creó ningún lead esta semana.",
+        "digest.side.marketing": "Marketing",
+        "digest.side.sales": "Ventas",
+        "digest.scorecard.title": "Cumplimiento del SLA",
+        "digest.score.handed_over": "Leads perfilados entregados",
+        "digest.score.profiled_share": "Leads captados que llegaron perfilados",
+        "digest.score.missing_fields": "Entregas sin un campo obligatorio",
+        "digest.score.routing": "Demora de asignación (mediana)",
+        "digest.score.response": "Tiempo de respuesta (mediana)",
+        "digest.score.in_time": "Primeros contactos dentro del límite",
+        "digest.score.attempts": "Intentos por lead aceptado",
+        "digest.score.target": "(meta {target})",
+        "digest.score.change": "{change} respecto a la semana anterior",
+        "digest.points": "{points} pts",
+        "digest.col.figure": "Cifra",
+        "digest.col.week": "Semana",
+        "digest.col.previous": "Semana anterior",
+        "digest.col.change": "Cambio",
+        "digest.col.target": "Meta",
+        "digest.col.met": "Cumplida",
+        "digest.col.lead": "Lead",
+        "digest.col.stage": "Etapa",
+        "digest.col.owner": "Responsable",
+        "digest.col.idle_days": "Días hábiles sin actividad",
+        "digest.col.last_activity": "Última actividad",
+        "digest.funnel.title": "Embudo de los leads creados esta semana",
+        "digest.reasons.title": "Por qué salieron leads esta semana",
+        "digest.reasons.summary": "{rejected} no encajan, {lost} perdidos. Los más frecuentes:",
+        "digest.reasons.none": "Ningún lead se marcó como no encaja ni perdido esta semana.",
+        "digest.reasons.by_source": "Por fuente",
+        "digest.reasons.by_campaign": "Por campaña",
+        "digest.reasons.line": "{value} — {exit}: {reason} ({count})",
+        "digest.stalled.title": "Leads estancados",
+        "digest.stalled.summary": (
+            "{count} leads abiertos sin ninguna actividad desde hace {days} días hábiles o "
+            "más; los más antiguos:"
+        ),
+        "digest.stalled.none": "Ningún lead abierto lleva {days} días hábiles sin actividad.",
+        "digest.stalled.line": "{lead} — {stage}, {owner}, {days} días hábiles sin actividad",
+        "digest.no_owner": "sin responsable",
+        "digest.recognition.title": "Reconocimientos",
+        "digest.recognition.best_closer": (
+            "Mejor cierre: {seller}, {revenue} ganados en {count} ventas"
+        ),
+        "digest.recognition.fastest_responder": (
+            "Respuesta más rápida: {seller}, una mediana de {duration} en {count} primeros "
+            "contactos"
+        ),
+        "digest.recognition.most_improved": (
+            "Mayor mejora: {seller}, {count} leads calificados o ganados ({before} la semana "
+            "anterior)"
+        ),
+        "digest.contests.title": "Veredictos impugnados pendientes de revisión",
+        "digest.contests.summary": "{count} abiertos; los más antiguos:",
+        "digest.contests.none": "Ningún veredicto impugnado espera revisión.",
+        "digest.contests.line": (
+            "{lead} — {exit}: {reason}, impugnado por {marketer} el {date} (veredicto de {seller})"
+        ),
+        "digest.more": "+{count} más",
+        "digest.review.next": "Próxima revisión del SLA: {when}",
+        "digest.review.none": (
+            "No hay reuniones de revisión del SLA programadas (SLA_REVIEW_SCHEDULE)."
+        ),
+        "digest.times": "Horas en {timezone}; duraciones y días sin actividad en horario hábil.",
+        "digest.text": (
+            "{title}: {leads} leads, {won} ganados, {revenue} en ingresos; {stalled} leads "
+            "estancados."
+        ),
+        "digest.demo": (
+            "El resumen semanal que recibirían los gerentes, de la última semana completa:"
+        ),
     },
 }
 

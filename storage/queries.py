@@ -1560,3 +1560,176 @@ def platform_by(
         .group_by(column)
     )
     return {value: int(impressions) for value, impressions in session.exec(statement)}
+
+
+# -- The weekly digest -----------------------------------------------------------------------
+
+
+def top_closer_between(
+    session: Session, *, since: datetime, until: datetime
+) -> tuple[str, float, int] | None:
+    """(seller, revenue, leads won) of the seller who won the most revenue in
+    [since, until), ties broken by more leads won, then by id; None when nobody won."""
+    revenue = func.coalesce(func.sum(Lead.won_value), 0.0)
+    won = func.count()
+    statement = (
+        select(Lead.owner_id, revenue, won)
+        .where(col(Lead.owner_id).is_not(None), *_between(Lead.won_at, since, until))
+        .group_by(Lead.owner_id)
+        .order_by(revenue.desc(), won.desc(), Lead.owner_id)
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    return None if found is None else (found[0], float(found[1]), int(found[2]))
+
+
+def fastest_responder_between(
+    session: Session, *, since: datetime, until: datetime, at_least: int
+) -> tuple[str, float, int] | None:
+    """(seller, exact median response time, first touches) of the seller with the lowest
+    median response time (business minutes) over their first touches in [since, until),
+    among those with at least `at_least` measured ones; ties by more touches, then by id.
+    The median is taken by window functions (the middle one or two of each seller's
+    ordered times), the same on SQLite and PostgreSQL."""
+    minutes = col(Lead.response_minutes)
+    ranked = (
+        select(
+            col(Lead.owner_id).label("seller"),
+            minutes.label("minutes"),
+            func.row_number()
+            .over(partition_by=Lead.owner_id, order_by=(minutes, col(Lead.id)))
+            .label("position"),
+            func.count().over(partition_by=Lead.owner_id).label("touches"),
+        )
+        .where(
+            col(Lead.owner_id).is_not(None),
+            minutes.is_not(None),
+            *_between(Lead.first_touch_at, since, until),
+        )
+        .subquery()
+    )
+    median = func.avg(ranked.c.minutes)
+    touches = func.max(ranked.c.touches)
+    statement = (
+        select(ranked.c.seller, median, touches)
+        .where(
+            ranked.c.touches >= at_least,
+            # The middle position(s): p with touches <= 2p <= touches + 2.
+            ranked.c.position * 2 >= ranked.c.touches,
+            ranked.c.position * 2 <= ranked.c.touches + 2,
+        )
+        .group_by(ranked.c.seller)
+        .order_by(median, touches.desc(), ranked.c.seller)
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    return None if found is None else (found[0], float(found[1]), int(found[2]))
+
+
+def most_improved_between(
+    session: Session, *, since: datetime, middle: datetime, until: datetime
+) -> tuple[str, int, int] | None:
+    """(seller, leads, leads before) of the seller whose leads reaching qualified or won in
+    [middle, until) grew the most over [since, middle); a lead counts once per span it
+    moved in. None when nobody grew. Ties by more leads, then by id."""
+
+    def moved(start: datetime, end: datetime) -> ColumnElement[bool]:
+        return or_(
+            and_(*_between(Lead.qualified_at, start, end)),
+            and_(*_between(Lead.won_at, start, end)),
+        )
+
+    now_count = func.count().filter(moved(middle, until))
+    before_count = func.count().filter(moved(since, middle))
+    growth = now_count - before_count
+    statement = (
+        select(Lead.owner_id, now_count, before_count)
+        .where(col(Lead.owner_id).is_not(None), moved(since, until))
+        .group_by(Lead.owner_id)
+        .having(growth > 0)
+        .order_by(growth.desc(), now_count.desc(), Lead.owner_id)
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    return None if found is None else (found[0], int(found[1]), int(found[2]))
+
+
+def top_exit_reasons_by(
+    session: Session,
+    *,
+    dimension: str,
+    exits: Sequence[str],
+    since: datetime,
+    until: datetime,
+    limit: int,
+) -> list[tuple[str | None, str, str | None, int]]:
+    """(value of `dimension`, exit, reason, leads) of the leads that took one of `exits` in
+    [since, until) and are still out, the `limit` most frequent combinations first; a
+    dimension is a `BREAKDOWN_COLUMNS` name (source, campaign…), None for leads without one."""
+    column = BREAKDOWN_COLUMNS[dimension]
+    leads = func.count()
+    statement = (
+        select(column, Lead.exit, Lead.exit_reason, leads)
+        .where(col(Lead.exit).in_(list(exits)), *_between(Lead.exited_at, since, until))
+        .group_by(column, Lead.exit, Lead.exit_reason)
+        .order_by(leads.desc(), Lead.exit, Lead.exit_reason, col(column).is_(None), column)
+        .limit(limit)
+    )
+    return [
+        (value, exit_, reason, int(count))
+        for value, exit_, reason, count in session.exec(statement)
+    ]
+
+
+def _last_event_at(lead_id: Any) -> Any:
+    """When the lead's latest event happened, as a sub-select correlated on `lead_id` (the
+    lead's own index on (lead_id, at) answers it)."""
+    event = LeadEvent.__table__.alias("latest_event")
+    return select(func.max(event.c.at)).where(event.c.lead_id == lead_id).scalar_subquery()
+
+
+def _idle_since() -> Any:
+    """A lead's last activity: its latest event, or when it was accepted or created."""
+    return type_coerce(
+        func.coalesce(_last_event_at(Lead.id), Lead.accepted_at, Lead.created_at), UTCDateTime()
+    )
+
+
+def _open_at(stages: Sequence[str]) -> list[ColumnElement[bool]]:
+    return [col(Lead.stage).in_(list(stages)), col(Lead.exit).is_(None)]
+
+
+def count_stalled_leads(session: Session, *, stages: Sequence[str], idle_before: datetime) -> int:
+    """How many leads open at one of `stages` had their last activity at or before
+    `idle_before`."""
+    idle = _idle_since()
+    statement = select(func.count()).select_from(Lead).where(*_open_at(stages), idle <= idle_before)
+    return session.exec(statement).one()
+
+
+def stalled_leads(
+    session: Session, *, stages: Sequence[str], idle_before: datetime, limit: int
+) -> list[Row]:
+    """(id, name, company, stage, owner_id, idle_since) of the leads open at one of `stages`
+    whose last activity was at or before `idle_before`, the longest idle first."""
+    idle = _idle_since().label("idle_since")
+    statement = (
+        select(Lead.id, Lead.name, Lead.company, Lead.stage, Lead.owner_id, idle)
+        .where(*_open_at(stages), _idle_since() <= idle_before)
+        .order_by(idle, col(Lead.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def oldest_open_contests(session: Session, *, limit: int) -> list[Row]:
+    """(contest, lead name, lead company) of the contests no review has discussed yet,
+    oldest first."""
+    statement = (
+        select(Contest, Lead.name, Lead.company)
+        .join(Lead, col(Lead.id) == col(Contest.lead_id))
+        .where(col(Contest.reviewed_at).is_(None))
+        .order_by(col(Contest.created_at), col(Contest.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 NOT_BUILT = [
-    ["digest"],
+    ["digest", "--send"],
     ["review"],
 ]
 
@@ -32,7 +32,7 @@ def run(args, cwd, **env):
 def test_commands_not_built_yet_say_so_in_one_line_and_fail(tmp_path, args):
     result = run(args, tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == f"'smarketing {args[0]}' is not available yet."
+    assert result.stderr.strip() == f"'smarketing {' '.join(args)}' is not available yet."
 
 
 def test_serve_without_required_settings_exits_with_one_sentence(tmp_path):

@@ -183,3 +183,40 @@ def _utc(moment: datetime, name: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} ({moment.isoformat()}) has no time zone; give an aware time")
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# How far back `business_minutes_before` looks, and how finely it finds the instant.
+_LONGEST_SEARCH = timedelta(days=3660)
+_TICK = timedelta(microseconds=1)
+
+
+def business_day_minutes(calendar: Calendar) -> int:
+    """The minutes of one working day on `calendar` (1,440 for a calendar open all day)."""
+    opens = calendar.opens.hour * 60 + calendar.opens.minute
+    if calendar.closes is None:
+        return 24 * 60 - opens
+    return calendar.closes.hour * 60 + calendar.closes.minute - opens
+
+
+def business_days_between(calendar: Calendar, start: datetime, end: datetime) -> int:
+    """Whole working days of business time from `start` to `end`."""
+    minutes = calendar.business_minutes_between(start, end)
+    return int(minutes // business_day_minutes(calendar) + 1e-9)
+
+
+def business_minutes_before(calendar: Calendar, end: datetime, minutes: float) -> datetime:
+    """The latest instant (to the microsecond) from which `minutes` business minutes have
+    passed by `end`: a lead idle since then or earlier is idle that long."""
+    span = timedelta(days=7)
+    while calendar.business_minutes_between(end - span, end) < minutes:
+        if span >= _LONGEST_SEARCH:
+            return end - span
+        span *= 2
+    early, late = end - span, end  # `minutes` have passed since `early`, not since `late`
+    while late - early > _TICK:
+        middle = early + (late - early) / 2
+        if calendar.business_minutes_between(middle, end) >= minutes:
+            early = middle
+        else:
+            late = middle
+    return early

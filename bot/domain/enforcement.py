@@ -39,7 +39,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.domain import notices, rotation
-from bot.domain.business_time import Calendar
+from bot.domain.business_time import Calendar, business_day_minutes
 from bot.domain.lifecycle import Action, perform, state_of
 from bot.domain.roles import RoleDirectory
 from bot.domain.sla import Policy, current_policy
@@ -98,15 +98,6 @@ def first_touch_clock(lead: Lead, policy: Policy, tz: ZoneInfo, now: datetime) -
         return None
     late = calendar.business_minutes_between(due, now) if now > due else 0.0
     return Clock(due=due, late_minutes=math.floor(late))
-
-
-def business_day_minutes(calendar: Calendar) -> int:
-    """Business minutes in one working day of `calendar`."""
-    opens = calendar.opens.hour * 60 + calendar.opens.minute
-    closes = (
-        24 * 60 if calendar.closes is None else calendar.closes.hour * 60 + calendar.closes.minute
-    )
-    return closes - opens
 
 
 def attempts_due(lead: Lead, policy: Policy, calendar: Calendar) -> datetime:

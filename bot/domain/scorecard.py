@@ -110,6 +110,15 @@ class Scorecard:
 def scorecard(session: Session, *, policy: Policy, now: datetime, tz: ZoneInfo) -> Scorecard:
     """The current period's scorecard under `policy`."""
     period = Period.containing(policy.period, now, tz)
+    return period_scorecard(session, policy=policy, period=period, now=now)
+
+
+def period_scorecard(
+    session: Session, *, policy: Policy, period: Period, now: datetime
+) -> Scorecard:
+    """The scorecard of `period` as it stands at `now` (its whole span once `now` is past
+    its end: a week that is over, for the weekly digest). `leads_needed` is the policy's
+    whole-period commitment, whatever the period's length."""
     since, until = period.start, min(period.end, now)
     counts = queries.scorecard_counts(
         session,

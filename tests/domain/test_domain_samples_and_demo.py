@@ -143,3 +143,22 @@ def test_sample_histories_follow_exactly_the_lifecycles_moves():
                 state = after(action, state)
                 assert event.to_stage == state.label
         assert state == state_of(sample.lead)
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en", ["By seller", "Weekly digest · 2026-11-16 to 2026-11-22", "Stalled leads",
+                "Best closer", "The newest open lead"]),
+        ("es", ["Por vendedor", "Resumen semanal · 2026-11-16 a 2026-11-22", "Leads estancados",
+                "Mejor cierre", "El lead abierto más reciente"]),
+    ],
+)  # fmt: skip
+def test_the_demo_prints_the_weekly_digest_after_the_funnel(tmp_path, locale, words):
+    out = io.StringIO()
+    run_demo(path=tmp_path / "demo.db", now=NOW, locale=locale, out=out)
+    text = out.getvalue()
+    # The funnel's last breakdown, the digest of the week before NOW's Monday, its sections,
+    # then the card.
+    places = [text.index(word) for word in words]
+    assert places == sorted(places)
