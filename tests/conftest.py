@@ -30,6 +30,21 @@ def _postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test marked `any_backend` drives the HTTP, Slack or command-line layer over queries
+    that the domain and storage tests (and the concurrency tests end to end) check on both
+    backends: its PostgreSQL variant would repeat them at the cost of a server start, so
+    it runs on SQLite only."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (dropped if postgres and item.get_closest_marker("any_backend") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     """An empty database's URL (no schema applied yet)."""

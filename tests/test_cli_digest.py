@@ -13,6 +13,8 @@ from storage.db import session_scope
 from storage.models import Lead, Person
 from storage.types import utcnow
 
+pytestmark = pytest.mark.any_backend
+
 
 @pytest.fixture
 def leads(sessions) -> None:

@@ -15,6 +15,8 @@ from storage.db import session_scope
 from storage.models import Lead
 from storage.types import utcnow
 
+pytestmark = pytest.mark.any_backend
+
 
 @pytest.fixture
 def leads(sessions) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import codecs
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from storage.models import MarketingMetric
+
+pytestmark = pytest.mark.any_backend
 
 HEADER = "date,channel,source,campaign,impressions,clicks,leads"
 

@@ -13,6 +13,8 @@ from storage.db import session_scope
 from storage.models import JobRun, Lead, OutboxEntry
 from storage.queries import add_all, routing_rules
 
+pytestmark = pytest.mark.any_backend
+
 MEXICO = ZoneInfo("America/Mexico_City")
 
 

@@ -12,6 +12,8 @@ from bot.domain.sla import KEYS, change_policy
 from storage.db import session_scope
 from storage.models import Person, SlaPolicy
 
+pytestmark = pytest.mark.any_backend
+
 
 def columns(line: str) -> list[str]:
     return re.split(r"\s{2,}", line.strip())

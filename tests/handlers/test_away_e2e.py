@@ -20,6 +20,8 @@ from storage.db import session_scope
 from storage.models import Person
 from storage.types import utcnow
 
+pytestmark = pytest.mark.any_backend
+
 AWAY = "You're away: no new leads are assigned to you until `/sla back`."
 ALREADY_AWAY = "You're already away: no new leads are assigned to you until `/sla back`."
 BACK = "Welcome back: new leads are assigned to you again, in turn."

@@ -15,6 +15,8 @@ from sqlmodel import select
 from handlers.slack import ids
 from storage.models import Contest, OutboxEntry
 
+pytestmark = pytest.mark.any_backend
+
 EXITS = [
     (ids.ACTION_LOST, "price", "lost"),
     (ids.ACTION_NURTURE, "not_ready", "nurture"),

@@ -29,6 +29,8 @@ from storage.db import session_scope
 from storage.models import Lead
 from storage.types import utcnow
 
+pytestmark = pytest.mark.any_backend
+
 
 def funnel(desk: Desk, text: str = "", user: str = BRUNO):
     """Type `/funnel text` as `user`: (Slack's HTTP answer, the command's response URL)."""

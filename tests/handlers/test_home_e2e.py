@@ -21,6 +21,8 @@ from storage.db import session_scope
 from storage.models import CARD_MESSAGE, Contest, Lead, LeadEvent, SentMessage
 from storage.types import utcnow
 
+pytestmark = pytest.mark.any_backend
+
 ZED = "U0ZED"  # in no role at all
 TIMEZONE = "America/Sao_Paulo"
 

@@ -18,6 +18,8 @@ from handlers.intake.guard import hubspot_signature
 from storage.db import upgrade
 from storage.models import Lead, OutboxEntry
 
+pytestmark = pytest.mark.any_backend
+
 RD_TOKEN = "rd-webhook-token-71c2"
 HS_SECRET = "hubspot-client-secret-0b5e"
 HS_KEY = "hubspot-api-key-93aa"

@@ -12,6 +12,8 @@ from bot.domain.sla import current_policy, policy_history
 from handlers.slack import ids
 from handlers.slack.sla import POLICY_BLOCK_PREFIX
 
+pytestmark = pytest.mark.any_backend
+
 
 def sla(desk: Desk, text: str = "", user: str = ALICE):
     signed = desk.signer.command(payloads.slash_command("/sla", text, user_id=user))

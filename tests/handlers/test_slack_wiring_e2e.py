@@ -15,6 +15,8 @@ from slackkit.signing import retry_headers
 from bot.domain.roles import Role, RoleDirectory
 from storage.db import make_engine, session_factory
 
+pytestmark = pytest.mark.any_backend
+
 ROOT = Path(__file__).parents[2]
 NEWCOMER = "U0DIEGO"
 
