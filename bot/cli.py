@@ -553,7 +553,7 @@ def _waiting_lines(
     rows = [
         (
             entry.id,
-            _lead_name(lead),
+            _entry_subject(_, entry, lead),
             entry.channel_id or _("cli.outbox.not_routed"),
             entry.attempts,
             _("cli.outbox.now")
@@ -582,7 +582,12 @@ def _delivered_lines(
         _("cli.outbox.col_delivered"),
     ]
     rows = [
-        (entry.id, _lead_name(lead), entry.channel_id or "–", _local_time(entry.done_at, zone))
+        (
+            entry.id,
+            _entry_subject(_, entry, lead),
+            entry.channel_id or "–",
+            _local_time(entry.done_at, zone),
+        )
         for entry, lead in delivered
     ]
     return [table(headers, rows, figures=False)]
@@ -590,6 +595,17 @@ def _delivered_lines(
 
 def _lead_name(lead: Lead | None) -> str:
     return lead.name if lead is not None else "–"
+
+
+def _entry_subject(_: Translator, entry: OutboxEntry, lead: Lead | None) -> str:
+    """The lead an entry is about; for the weekly digest and its chart, which week."""
+    from bot.domain import notices
+
+    week = entry.payload.get("week") if entry.lead_id is None else None
+    if entry.kind in (notices.DIGEST, notices.DIGEST_CHART) and week:
+        kind = "digest" if entry.kind == notices.DIGEST else "chart"
+        return _(f"cli.digest.outbox_{kind}", week=f"{week['start']}…{week['end']}")
+    return _lead_name(lead)
 
 
 def _local_time(moment: datetime, zone: tzinfo) -> str:
@@ -862,13 +878,10 @@ def _funnel(args: argparse.Namespace, settings: Settings) -> int:
 
 def _digest(args: argparse.Namespace, settings: Settings) -> int:
     """The weekly digest of the last complete week (Monday to Monday in the team's
-    timezone), as managers would read it, printed in the terminal. Sending it (`--send`,
-    `--force`) is not available yet."""
+    timezone), as managers would read it, printed in the terminal; `--send` posts it
+    (`_send_digest`)."""
     if args.send or args.force:
-        flags = [flag for flag, given in (("--send", args.send), ("--force", args.force)) if given]
-        command = " ".join(["digest", *flags])
-        print(t(settings.bot_locale, "cli.not_available", command=command), file=sys.stderr)
-        return EXIT_USAGE
+        return _send_digest(args, settings)
     from bot.domain.digest import weekly_digest
     from bot.domain.sla import current_policy
     from handlers.slack.digest import digest_as_text
@@ -886,6 +899,99 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
         names = person_names(session)
     print(digest_as_text(digest, _, tz=tz, names=names))
     return EXIT_OK
+
+
+def _send_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """`digest --send`: the last complete week's digest queued for every destination, as
+    the scheduled run queues it and under the same run record, then delivered from this
+    process before it returns (or left in the outbox, said why). A week already sent is
+    refused unless `--force` (which implies `--send`)."""
+    from bot import digest_delivery
+    from bot.runtime import build_runtime
+    from handlers.slack.client import make_web_client
+    from handlers.slack.delivery import DeliveryWorker
+    from handlers.slack.digest import week_label
+    from storage.db import session_scope, upgrade
+    from storage.queries import finish_run
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    if not digest_delivery.destinations(settings):
+        print(_("cli.digest.nowhere"), file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.slack_bot_token:
+        raise ConfigError("config.required", name="SLACK_BOT_TOKEN")
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+        client = make_web_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+        worker = DeliveryWorker(runtime, client)
+        now = utcnow()
+        claim = digest_delivery.claim_week(runtime, now=now, force=args.force, worker=worker.name)
+        week = week_label(claim.week, _)
+        if claim.run_id is None:
+            at = claim.earlier.finished_at or claim.earlier.started_at
+            print(_("cli.digest.already_sent", week=week, at=_local_time(at, settings.timezone),
+                    timezone=settings.bot_timezone), file=sys.stderr)  # fmt: skip
+            return EXIT_ERROR
+        try:
+            queued = digest_delivery.queue_digest(runtime, now=now)
+        except Exception as error:
+            logger.exception("digest: the digest for %s could not be queued", week)
+            with session_scope(runtime.sessions) as session:
+                finish_run(session, run_id=claim.run_id, status="failed", at=utcnow(),
+                           detail=f"{type(error).__name__}: {error}"[:500])  # fmt: skip
+            print(_("cli.digest.not_queued", week=week, error=error), file=sys.stderr)
+            return EXIT_ERROR
+        to = ", ".join(destination for destination, *_rest in queued.entries)
+        with session_scope(runtime.sessions) as session:
+            finish_run(session, run_id=claim.run_id, status="done", at=utcnow(),
+                       detail=f"queued for {to} by digest --send")  # fmt: skip
+        return _deliver_digest(_, worker, queued, week=week)
+    finally:
+        runtime.engine.dispose()
+
+
+DIGEST_SEND_PATIENCE = timedelta(minutes=2)
+
+
+def _deliver_digest(_: Translator, worker: Any, queued: Any, *, week: str) -> int:
+    """Deliver each destination's digest and chart now; one line each on what happened."""
+    import time
+
+    from bot.domain.notices import is_person
+
+    deadline = time.monotonic() + DIGEST_SEND_PATIENCE.total_seconds()
+    delivered = True
+    for destination, digest_id, chart_id in queued.entries:
+        ids = [digest_id] if chart_id is None else [digest_id, chart_id]
+        patience = max(deadline - time.monotonic(), 0.0)
+        done = {entry.id: entry for entry in worker.deliver_now(ids, patience=patience)}
+        where = (
+            _("cli.digest.to_person", user=destination)
+            if is_person(destination)
+            else _("cli.digest.to_channel", channel=destination)
+        )
+        digest, chart = done.get(digest_id), done.get(chart_id)
+        if digest is None or digest.done_at is None:
+            error = _entry_error(_, digest)
+            print(_("cli.digest.not_posted", week=week, destination=where, error=error),
+                  file=sys.stderr)  # fmt: skip
+            delivered = False
+        elif chart is not None and (chart.done_at is None or chart.last_error):
+            print(_("cli.digest.posted", week=week, destination=where))
+            print(_("cli.digest.chart_not_posted", destination=where,
+                    error=_entry_error(_, chart)), file=sys.stderr)  # fmt: skip
+            delivered = False
+        elif chart is not None:
+            print(_("cli.digest.posted_with_chart", week=week, destination=where))
+        else:
+            print(_("cli.digest.posted", week=week, destination=where))
+    return EXIT_OK if delivered else EXIT_ERROR
+
+
+def _entry_error(_: Translator, entry: OutboxEntry | None) -> str:
+    return _shorten(entry.last_error) if entry and entry.last_error else _("cli.digest.no_answer")
 
 
 def _funnel_files(

@@ -924,6 +924,34 @@ CATALOG: dict[str, dict[str, str]] = {
             "{title}: {leads} leads, {won} won, {revenue} revenue; {stalled} stalled leads."
         ),
         "digest.demo": "The weekly digest managers would get for the last complete week:",
+        "digest.send.chart_title": "Funnel · {week} (outlined: the week before)",
+        "cli.digest.nowhere": (
+            "There is nowhere to send the digest: set MANAGERS_CHANNEL_ID, MANAGER_USER_IDS "
+            "or both."
+        ),
+        "cli.digest.already_sent": (
+            "The digest for {week} was already sent at {at} ({timezone}); use --force to send "
+            "it again."
+        ),
+        "cli.digest.not_queued": "The digest for {week} could not be queued: {error}",
+        "cli.digest.to_channel": "channel {channel}",
+        "cli.digest.to_person": "a direct message to {user}",
+        "cli.digest.posted": "Posted the digest for {week} to {destination}.",
+        "cli.digest.posted_with_chart": (
+            "Posted the digest for {week} to {destination}, with its funnel chart in the "
+            "message's thread."
+        ),
+        "cli.digest.not_posted": (
+            "The digest for {week} is not in {destination} yet ({error}); it stays in the "
+            "outbox (smarketing outbox) and smarketing serve delivers it."
+        ),
+        "cli.digest.chart_not_posted": (
+            "The funnel chart is not in the digest's thread in {destination} yet ({error}); "
+            "it stays in the outbox (smarketing outbox) and smarketing serve delivers it."
+        ),
+        "cli.digest.no_answer": "no answer from Slack yet",
+        "cli.digest.outbox_digest": "Weekly digest {week}",
+        "cli.digest.outbox_chart": "Digest chart {week}",
     },
     "es": {
         "stage.lead": "Lead",
@@ -1889,6 +1917,34 @@ CATALOG: dict[str, dict[str, str]] = {
         "digest.demo": (
             "El resumen semanal que recibirían los gerentes, de la última semana completa:"
         ),
+        "digest.send.chart_title": "Embudo · {week} (en contorno: la semana anterior)",
+        "cli.digest.nowhere": (
+            "No hay adónde enviar el resumen: define MANAGERS_CHANNEL_ID, MANAGER_USER_IDS o ambos."
+        ),
+        "cli.digest.already_sent": (
+            "El resumen de {week} ya se envió el {at} ({timezone}); usa --force para enviarlo "
+            "de nuevo."
+        ),
+        "cli.digest.not_queued": "No se pudo poner en cola el resumen de {week}: {error}",
+        "cli.digest.to_channel": "el canal {channel}",
+        "cli.digest.to_person": "un mensaje directo a {user}",
+        "cli.digest.posted": "Resumen de {week} publicado en {destination}.",
+        "cli.digest.posted_with_chart": (
+            "Resumen de {week} publicado en {destination}, con su gráfico del embudo en el hilo "
+            "del mensaje."
+        ),
+        "cli.digest.not_posted": (
+            "El resumen de {week} aún no está en {destination} ({error}); queda en la bandeja "
+            "de salida (smarketing outbox) y smarketing serve lo entrega."
+        ),
+        "cli.digest.chart_not_posted": (
+            "El gráfico del embudo aún no está en el hilo del resumen en {destination} "
+            "({error}); queda en la bandeja de salida (smarketing outbox) y smarketing serve "
+            "lo entrega."
+        ),
+        "cli.digest.no_answer": "Slack aún no responde",
+        "cli.digest.outbox_digest": "Resumen semanal {week}",
+        "cli.digest.outbox_chart": "Gráfico del resumen {week}",
     },
 }
 

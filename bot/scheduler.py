@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlmodel import Session
 
+from bot import digest_delivery
 from bot.config import Settings
 from bot.domain.enforcement import sweep
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
@@ -118,10 +119,15 @@ def enforce_sla(runtime: Runtime, due: datetime) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in sorted(done.items())) or "nothing due"
 
 
+def send_weekly_digest(runtime: Runtime, due: datetime) -> str:
+    """The weekly digest: queued for the managers channel and each manager's DM
+    (`bot.digest_delivery`), delivered by the outbox."""
+    return digest_delivery.send_weekly_digest(runtime, due)
+
+
 def build_jobs(settings: Settings) -> list[Job]:
     """The jobs this configuration runs. Also checks every schedule setting, so a bad value
     stops `serve` at start-up (`ScheduleError`) rather than when its first run comes."""
-    parse_weekly(settings.digest_schedule)
     if settings.sla_review_schedule:
         parse_cadence(settings.sla_review_schedule)
     parse_duration(settings.sla_review_reminder_before)
@@ -135,6 +141,10 @@ def build_jobs(settings: Settings) -> list[Job]:
         # Each sweep acts on every deadline passed by then: a missed one needs no catch-up.
         Job("sla-sweep", Every(timedelta(seconds=settings.sla_sweep_seconds)),
             grace=timedelta(seconds=settings.sla_sweep_seconds), task=enforce_sla),
+        # Grace 12 h: caught up the same morning, a digest is still read before the week
+        # gets going; a day late, the week it describes is old news.
+        Job(digest_delivery.JOB_ID, parse_weekly(settings.digest_schedule),
+            grace=digest_delivery.GRACE, task=send_weekly_digest),
     ]  # fmt: skip
 
 

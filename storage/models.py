@@ -195,6 +195,7 @@ THREAD_MESSAGE = "thread_reply"
 FEEDBACK_MESSAGE = "feedback"
 DIRECT_MESSAGE = "direct"
 ALERT_MESSAGE = "alert"
+DIGEST_MESSAGE = "digest"
 
 
 class SentMessage(SQLModel, table=True):

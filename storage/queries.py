@@ -192,6 +192,7 @@ def claim_outbox_entries(
     limit: int,
     skip_channels: Sequence[str] = (),
     skip_kinds: Sequence[str] = (),
+    only_ids: Sequence[int] | None = None,
 ) -> list[int]:
     """Lease up to `limit` due entries to `worker`; returns their ids, oldest first.
 
@@ -199,12 +200,15 @@ def claim_outbox_entries(
     workers never take the same entry; on SQLite the statement is atomic by itself. An
     entry whose lease ran out (a worker died) is due again. Entries of `skip_kinds` already
     routed to one of `skip_channels` (the worker has enough of those) are left for later.
+    `only_ids`: take none but these (a command delivering what it just queued).
     """
     conditions = [
         col(OutboxEntry.done_at).is_(None),
         col(OutboxEntry.available_at) <= now,
         or_(col(OutboxEntry.locked_until).is_(None), col(OutboxEntry.locked_until) < now),
     ]
+    if only_ids is not None:
+        conditions.append(col(OutboxEntry.id).in_(list(only_ids)))
     if skip_channels and skip_kinds:
         conditions.append(
             or_(
@@ -320,11 +324,14 @@ def finish_delivery(
     at: datetime,
     message_kind: str,
     thread_ts: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> None:
-    """The entry is in Slack as (channel, ts): done, and the message remembered.
+    """The entry is in Slack as (channel, ts): done, and the message remembered; `payload`,
+    when given, replaces the entry's (a digest keeps its ts there for its chart's thread).
 
     Recorded whoever holds the lease now: the message exists, so the entry is delivered.
     """
+    values: dict[str, Any] = {} if payload is None else {"payload": payload}
     session.exec(
         update(OutboxEntry)
         .where(col(OutboxEntry.id) == entry.id)
@@ -335,6 +342,7 @@ def finish_delivery(
             locked_by=None,
             locked_until=None,
             last_error=None,
+            **values,
         )
     )
     known = session.exec(
@@ -388,6 +396,11 @@ def postpone_delivery(
         .where(col(OutboxEntry.id) == entry_id, col(OutboxEntry.locked_by) == worker)
         .values(**values)
     )
+
+
+def outbox_entry(session: Session, *, entry_id: int) -> OutboxEntry | None:
+    """One outbox entry, as it is now."""
+    return session.get(OutboxEntry, entry_id, populate_existing=True)
 
 
 def outbox_backlog(session: Session) -> dict[str, Any]:
@@ -858,6 +871,12 @@ def start_run(
     except IntegrityError:
         return None
     return run
+
+
+def job_run(session: Session, *, job_id: str, period: str) -> JobRun | None:
+    """The run of `job_id` for `period`, if it has one."""
+    statement = select(JobRun).where(JobRun.job_id == job_id, JobRun.period == period)
+    return session.exec(statement).first()
 
 
 def finish_run(

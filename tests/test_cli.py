@@ -11,7 +11,6 @@ import sys
 import pytest
 
 NOT_BUILT = [
-    ["digest", "--send"],
     ["review"],
 ]
 

@@ -1,5 +1,6 @@
 """`smarketing digest`, run in-process on a real database: the last complete week's digest
-in the terminal; sending it is refused, saying it is not available yet."""
+in the terminal; sending it with nowhere to send it is refused, naming the settings
+(sending itself: tests/test_cli_digest_send.py)."""
 
 from __future__ import annotations
 
@@ -68,8 +69,10 @@ def test_the_digest_in_spanish_on_an_empty_database(smarketing, monkeypatch):
 
 
 @pytest.mark.parametrize("flags", [["--send"], ["--force"], ["--send", "--force"]])
-def test_sending_is_not_available_yet(smarketing, flags):
+def test_sending_with_nowhere_to_send_it_is_refused(smarketing, flags):
     result = smarketing("digest", *flags)
     assert result.code == 2
     assert result.out == ""
-    assert result.err.strip() == f"'smarketing digest {' '.join(flags)}' is not available yet."
+    assert result.err.strip() == (
+        "There is nowhere to send the digest: set MANAGERS_CHANNEL_ID, MANAGER_USER_IDS or both."
+    )

@@ -265,7 +265,7 @@ def test_schedule_lists_the_jobs_with_their_next_run_and_the_latest_runs(
     run = smarketing("schedule")
     assert run.code == 0, run.err
     lines = run.out.splitlines()
-    job = next(columns(line) for line in lines if line.startswith("housekeeping  every"))
+    job = next(columns(line) for line in lines if columns(line)[:2] == ["housekeeping", "every 1h"])
     assert job[:2] == ["housekeeping", "every 1h"]
     upcoming = datetime.strptime(job[2], "%Y-%m-%d %H:%M").replace(tzinfo=MEXICO)
     assert timedelta(0) < upcoming - datetime.now(UTC) <= timedelta(hours=1)

@@ -145,7 +145,9 @@ def test_a_clean_stop_hands_the_lease_over_at_once(runtime):
 
 def test_the_configured_schedules_are_checked_when_the_jobs_are_built():
     settings = load_settings({"DIGEST_SCHEDULE": "mon 09:00"})
-    assert [job.id for job in build_jobs(settings)] == ["housekeeping", "sla-clocks", "sla-sweep"]
+    assert [job.id for job in build_jobs(settings)] == [
+        "housekeeping", "sla-clocks", "sla-sweep", "weekly-digest"
+    ]  # fmt: skip
     for bad in (
         {"DIGEST_SCHEDULE": "funday 09:00"},
         {"SLA_REVIEW_SCHEDULE": "every 2 weeks thu 10:00 from 2026-12-04"},  # a Friday

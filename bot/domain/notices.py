@@ -8,12 +8,14 @@ in the team's language when delivered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from storage import queries
+from storage.models import OutboxEntry
 
 LEAD_CARD = "lead_card"  # post the lead's card
 CARD_REFRESH = "card_refresh"  # redraw the lead's card in place
@@ -23,6 +25,8 @@ FEEDBACK = "feedback"  # why a lead left, posted for marketing
 FEEDBACK_REFRESH = "feedback_refresh"  # redraw that message (it was contested)
 DIRECT = "direct"  # a direct message to one person about a lead, with a link to its card
 ALERT = "alert"  # a message in a channel about a lead (an escalation), with a link to its card
+DIGEST = "digest"  # the managers' weekly digest, rendered when queued; no lead
+DIGEST_CHART = "digest_chart"  # the digest's funnel chart, shared in its thread once it is posted
 
 
 def entry(
@@ -224,3 +228,38 @@ def _about_lead(
 ) -> None:
     payload = {"key": key, "params": params, "card_channel": card_channel}
     _queue(session, kind=kind, lead_id=lead_id, channel_id=channel_id, payload=payload, at=at)
+
+
+def digest(
+    session: Session,
+    *,
+    destinations: Sequence[str],
+    message: dict[str, Any],
+    week: dict[str, str],
+    chart: dict[str, Any] | None,
+    at: datetime,
+) -> list[tuple[str, int, int | None]]:
+    """Queue the weekly digest, one entry per destination (a channel id, or a user id for a
+    direct message), each followed by its chart's entry, which names the digest's entry: the
+    chart waits for its digest and goes into its thread. All in the caller's transaction.
+    `chart` holds the PNG (base64), its alt text and a title; a filename unique to the week
+    and destination is made here. Returns (destination, digest entry id, chart entry id)."""
+    queued = []
+    for destination in destinations:
+        payload = {"message": message, "week": week, "person": is_person(destination)}
+        sent = entry(kind=DIGEST, lead_id=None, channel_id=destination, payload=payload, at=at)
+        digest_id = queries.add_outbox_entry(session, entry=OutboxEntry(**sent)).id
+        chart_id = None
+        if chart is not None:
+            filename = f"funnel-{week['start']}-{destination}.png"
+            shared = {**chart, "filename": filename, "week": week, "digest_entry": digest_id}
+            row = entry(kind=DIGEST_CHART, lead_id=None, channel_id=destination, payload=shared,
+                        at=at)  # fmt: skip
+            chart_id = queries.add_outbox_entry(session, entry=OutboxEntry(**row)).id
+        queued.append((destination, digest_id, chart_id))
+    return queued
+
+
+def is_person(destination: str) -> bool:
+    """A user id (`U…`, `W…`): the message goes to the bot's direct conversation with them."""
+    return destination.startswith(("U", "W"))

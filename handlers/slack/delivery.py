@@ -14,10 +14,15 @@ its message metadata. An entry taken while still marked as posting — its last 
 out, lost its connection, or its process was killed — is first looked for in the channel's
 history; only when it is not there is it posted again. A lead is never dropped: every
 failure only moves its next try later (`bot.domain.delivery`).
+
+The weekly digest is posted the same way (it concerns no lead, and its message was rendered
+when queued); its funnel chart waits for it, then is uploaded into its thread, and after an
+uncertain upload the thread is searched for a file of the chart's title first.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import socket
@@ -25,7 +30,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -49,6 +54,7 @@ from storage.db import session_scope
 from storage.models import (
     ALERT_MESSAGE,
     CARD_MESSAGE,
+    DIGEST_MESSAGE,
     DIRECT_MESSAGE,
     FEEDBACK_MESSAGE,
     THREAD_MESSAGE,
@@ -85,6 +91,7 @@ MESSAGE_KINDS = {
     notices.FEEDBACK: FEEDBACK_MESSAGE,
     notices.DIRECT: DIRECT_MESSAGE,
     notices.ALERT: ALERT_MESSAGE,
+    notices.DIGEST: DIGEST_MESSAGE,
 }
 # The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
@@ -92,7 +99,10 @@ THREAD_EVENT = "smarketing_thread_line"
 FEEDBACK_EVENT = "smarketing_feedback"
 DIRECT_EVENT = "smarketing_direct"
 ALERT_EVENT = "smarketing_alert"
-OUR_EVENTS = frozenset({CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT, ALERT_EVENT})
+DIGEST_EVENT = "smarketing_digest"
+OUR_EVENTS = frozenset(
+    {CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT, ALERT_EVENT, DIGEST_EVENT}
+)
 
 
 def worker_name() -> str:
@@ -115,6 +125,8 @@ POSTING_KINDS = (
     notices.FEEDBACK,
     notices.DIRECT,
     notices.ALERT,
+    notices.DIGEST,
+    notices.DIGEST_CHART,  # in its digest's lane: after it, at the same pace
 )
 QUICK_INTERVAL_SECONDS = 0.2
 # A private answer older than this is no use to anyone: given up rather than sent late.
@@ -165,6 +177,10 @@ class DeliveryWorker:
         self._tz = runtime.settings.timezone
         # User id -> the bot's direct conversation with them (`conversations.open`).
         self._direct_channels: dict[str, str] = {}
+        # The entries `deliver_now` is delivering, and how each one's latest try failed:
+        # it stops on a refusal.
+        self._watched: set[int] = set()
+        self._failures: dict[int, Failure] = {}
         runtime.outbox_bell.subscribe(self.wake)
 
     # -- running -------------------------------------------------------------------------
@@ -195,6 +211,57 @@ class DeliveryWorker:
         with self._changed:
             self._look_now = True
             self._changed.notify_all()
+
+    def deliver_now(self, ids: Sequence[int], *, patience: float) -> list[OutboxEntry]:
+        """Deliver the entries `ids` in this thread, in order, each exactly once as the
+        running worker would; for a command that must not return before Slack has them.
+
+        Waits out rate limits and retries transient failures at their usual pace; stops at
+        an entry Slack refused (the ones after it may depend on it) or after `patience`
+        seconds. What is not delivered stays in the outbox for `serve`. Returns the entries
+        as they then are."""
+        deadline = self._clock() + patience
+        self._watched, self._failures = set(ids), {}
+        for entry_id in ids:
+            while not self._settled(entry_id) and self._clock() < deadline:
+                self._try_now(entry_id, deadline)
+            if self._failures.get(entry_id) is Failure.REFUSED or self._clock() >= deadline:
+                break
+        with self._runtime.sessions() as session:
+            found = [queries.outbox_entry(session, entry_id=entry_id) for entry_id in ids]
+            session.expunge_all()
+        return [entry for entry in found if entry is not None]
+
+    def _settled(self, entry_id: int) -> bool:
+        """Delivered, or refused by Slack on its latest try."""
+        if self._failures.get(entry_id) is Failure.REFUSED:
+            return True
+        with self._runtime.sessions() as session:
+            entry = queries.outbox_entry(session, entry_id=entry_id)
+            return entry is None or entry.done_at is not None
+
+    def _try_now(self, entry_id: int, deadline: float) -> None:
+        """One try of one entry, or a wait until it may be tried (another process holds it,
+        its next try is later, Slack asked to slow down)."""
+        now = utcnow()
+        with session_scope(self._runtime.sessions) as session:
+            taken = queries.claim_outbox_entries(
+                session, worker=self.name, now=now, lease=LEASE, limit=1, only_ids=[entry_id]
+            )
+            pairs = queries.outbox_entries_with_leads(session, ids=taken) if taken else []
+            waiting = None if taken else queries.outbox_entry(session, entry_id=entry_id)
+            session.expunge_all()
+        if not pairs:
+            ready = waiting.available_at if waiting is not None else now
+            pause = min(max((ready - now).total_seconds(), 0.0), 1.0) or CLAIM_EVERY_SECONDS
+            time.sleep(max(0.0, min(pause, deadline - self._clock())))
+            return
+        entry, lead = pairs[0]
+        outcome, pause = self._handle(entry, lead)
+        if outcome is _Outcome.RATE_LIMITED:
+            with session_scope(self._runtime.sessions) as session:
+                queries.give_back_outbox_entries(session, ids=[entry.id], worker=self.name)
+            time.sleep(max(0.0, min(pause, deadline - self._clock())))
 
     def _run(self) -> None:
         next_claim = next_renew = self._clock()
@@ -381,13 +448,17 @@ class DeliveryWorker:
             return self._redraw_feedback(entry, lead)
         if entry.kind == notices.EPHEMERAL:
             return self._answer(entry)
+        if entry.kind == notices.DIGEST_CHART:
+            return self._share_chart(entry)
         return self._deliver(entry, lead)
 
     def _deliver(self, entry: OutboxEntry, lead: Lead | None) -> tuple[_Outcome, float]:
         """Post one message (a card, a thread line, a feedback or direct message) exactly
         once."""
         thread_ts, channel = None, entry.channel_id
-        if entry.kind == notices.DIRECT:
+        if entry.kind == notices.DIRECT or (
+            entry.kind == notices.DIGEST and entry.payload.get("person")
+        ):
             channel = self._direct_channel(entry.channel_id)
             if channel is None:
                 return self._not_yet(entry, "direct_channel_unavailable")
@@ -436,6 +507,9 @@ class DeliveryWorker:
                 timezone=self._tz,
             )  # fmt: skip
             event_type = DIRECT_EVENT if entry.kind == notices.DIRECT else ALERT_EVENT
+        elif entry.kind == notices.DIGEST:
+            message = entry.payload["message"]  # rendered when queued
+            event_type = DIGEST_EVENT
         elif lead is not None:
             message = self._card_of(lead)
             event_type = CARD_EVENT
@@ -447,10 +521,7 @@ class DeliveryWorker:
                 channel=channel,
                 thread_ts=thread_ts,
                 **message,
-                metadata={
-                    "event_type": event_type,
-                    "event_payload": {"outbox_id": entry.id, "lead_id": entry.lead_id},
-                },
+                metadata={"event_type": event_type, "event_payload": _tag(entry)},
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -467,6 +538,86 @@ class DeliveryWorker:
         uncertain = entry.posting_since is not None
         self._postpone(entry, Failure.TRANSIENT, why, maybe_posted=uncertain)
         return _Outcome.RELEASED, 0.0
+
+    def _share_chart(self, entry: OutboxEntry) -> tuple[_Outcome, float]:
+        """Upload the digest's funnel chart into the digest's thread, exactly once: after an
+        uncertain try, the thread is searched for a file of the chart's title first."""
+        digest, known = self._posted_digest(entry)
+        if not known:
+            self._finish(entry, "digest_missing")  # nothing to share it under
+            return _Outcome.DELIVERED, 0.0
+        if digest is None:  # its digest is not in Slack yet: after it
+            return self._not_yet(entry, "digest_not_posted_yet")
+        channel, thread_ts = digest
+        title = entry.payload["title"]
+        if entry.posting_since is not None:
+            found, known = self._find_shared_file(entry, channel, thread_ts, title)
+            if not known:
+                self._postpone(entry, Failure.TRANSIENT, "history_unavailable", maybe_posted=True)
+                return _Outcome.RELEASED, 0.0
+            if found:
+                self._finish(entry, None)
+                logger.info("delivery: chart %s was already shared in %s", entry.id, channel)
+                return _Outcome.DELIVERED, 0.0
+        now = utcnow()
+        with session_scope(self._runtime.sessions) as session:
+            mine = queries.begin_posting(
+                session, entry_id=entry.id, worker=self.name, at=now,
+                held_until=now + LEASE_MARGIN,
+            )  # fmt: skip
+        if not mine:
+            return _Outcome.RELEASED, 0.0
+        upload = {
+            "filename": entry.payload["filename"],
+            "content": base64.b64decode(entry.payload["png"]),
+            "title": title,
+            "alt_txt": entry.payload.get("alt_text") or title,
+        }
+        try:
+            self._client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, file_uploads=[upload]
+            )
+        except SlackApiError as error:
+            return self._refused(entry, error)
+        except Exception as error:  # a timeout or a dropped connection: it may be shared
+            self._postpone(entry, Failure.TRANSIENT, _describe(error), maybe_posted=True)
+            return _Outcome.RELEASED, self._interval
+        self._finish(entry, None)
+        return _Outcome.DELIVERED, self._interval
+
+    def _posted_digest(self, entry: OutboxEntry) -> tuple[tuple[str, str] | None, bool]:
+        """((channel, ts) of the digest a chart belongs to, or None while it is not posted;
+        whether that digest exists at all)."""
+        with self._runtime.sessions() as session:
+            digest = queries.outbox_entry(session, entry_id=entry.payload.get("digest_entry"))
+        if digest is None or digest.kind != notices.DIGEST:
+            return None, False
+        ts = digest.payload.get("ts")
+        if digest.done_at is None or not ts or digest.channel_id is None:
+            return None, True
+        return (digest.channel_id, ts), True
+
+    def _find_shared_file(
+        self, entry: OutboxEntry, channel: str, thread_ts: str, title: str
+    ) -> tuple[bool, bool]:
+        """(whether a file titled `title` is in the thread; whether the search was complete)."""
+        oldest = (entry.posting_since - HISTORY_MARGIN).timestamp()
+        cursor = None
+        try:
+            for _page in range(HISTORY_PAGES):
+                response = self._client.conversations_replies(
+                    channel=channel, ts=thread_ts, oldest=f"{oldest:.6f}",
+                    limit=HISTORY_PAGE_SIZE, cursor=cursor,
+                )  # fmt: skip
+                for message in response.get("messages", []):
+                    if any(f.get("title") == title for f in message.get("files") or []):
+                        return True, True
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return False, True
+        except Exception as error:
+            logger.warning("delivery: thread %s in %s unavailable: %s", thread_ts, channel, error)
+        return False, False
 
     def _direct_channel(self, user_id: str) -> str | None:
         """The id of the bot's direct conversation with `user_id` (opened if need be), which
@@ -653,6 +804,8 @@ class DeliveryWorker:
                     at=utcnow(),
                     message_kind=MESSAGE_KINDS.get(entry.kind, CARD_MESSAGE),
                     thread_ts=thread_ts,
+                    # A digest keeps its ts: its chart goes into its thread.
+                    payload={**entry.payload, "ts": ts} if entry.kind == notices.DIGEST else None,
                 )
         except Exception:
             logger.exception("delivery: entry %s posted as %s but not recorded yet", entry.id, ts)
@@ -661,6 +814,8 @@ class DeliveryWorker:
         self, entry: OutboxEntry, failure: Failure, error: str, *, maybe_posted: bool
     ) -> None:
         until = utcnow() + retry_delay(failure, attempts=entry.attempts)
+        if entry.id in self._watched:
+            self._failures[entry.id] = failure
         with session_scope(self._runtime.sessions) as session:
             queries.postpone_delivery(
                 session,
@@ -670,6 +825,13 @@ class DeliveryWorker:
                 error=error,
                 maybe_posted=maybe_posted,
             )
+
+
+def _tag(entry: OutboxEntry) -> dict:
+    """What a posted message carries in its metadata: its entry (and lead, if any)."""
+    if entry.lead_id is None:
+        return {"outbox_id": entry.id}
+    return {"outbox_id": entry.id, "lead_id": entry.lead_id}
 
 
 def _tags(message: dict, entry_id: int) -> bool:
