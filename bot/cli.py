@@ -952,6 +952,38 @@ def _send_digest(args: argparse.Namespace, settings: Settings) -> int:
         runtime.engine.dispose()
 
 
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    """The next SLA-review meeting and the agenda the data writes for it, in the terminal;
+    or that no meeting is scheduled while SLA_REVIEW_SCHEDULE is unset. Posting the
+    reminder (`--send`) is not available yet."""
+    if args.send:
+        print(t(settings.bot_locale, "cli.not_available", command="review --send"),
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    from bot.domain.review import next_meeting, review_agenda
+    from bot.domain.schedule import CADENCE_EXAMPLE
+    from bot.domain.sla import current_policy
+    from handlers.slack.review import review_as_text
+    from storage.db import session_scope
+    from storage.queries import person_names
+    from storage.types import utcnow
+
+    _ = Translator(settings.bot_locale)
+    tz, now, schedule = settings.timezone, utcnow(), settings.sla_review_schedule
+    meeting = next_meeting(schedule, now=now, tz=tz)
+    if meeting is None:
+        print(_("review.cli.none", example=CADENCE_EXAMPLE))
+        return EXIT_OK
+    with _database(settings) as sessions, session_scope(sessions) as session:
+        agenda = review_agenda(
+            session, now=now, tz=tz, policy=current_policy(session), schedule=schedule,
+            meeting=meeting,
+        )  # fmt: skip
+        names = person_names(session)
+    print(review_as_text(agenda, _, tz=tz, names=names))
+    return EXIT_OK
+
+
 DIGEST_SEND_PATIENCE = timedelta(minutes=2)
 
 
@@ -1137,4 +1169,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "sla": _sla,
     "funnel": _funnel,
     "digest": _digest,
+    "review": _review,
 }

@@ -952,6 +952,101 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.digest.no_answer": "no answer from Slack yet",
         "cli.digest.outbox_digest": "Weekly digest {week}",
         "cli.digest.outbox_chart": "Digest chart {week}",
+        # SLA-review meetings
+        "review.span": "since the last SLA review",
+        "review.when": "{day} {date} {time}",
+        "review.title.starting": "SLA review starts now · {when}",
+        "review.title.ahead": "SLA review in {within} · {when}",
+        "review.span.reviewed": "Data since the last meeting marked reviewed ({since}) to {now}.",
+        "review.span.cadence": (
+            "Data since the meeting before ({since}; nobody has marked a meeting reviewed yet) "
+            "to {now}."
+        ),
+        "review.span.default": (
+            "Data of the last {days} days ({since} to {now}): there is no earlier meeting."
+        ),
+        "review.scorecard.title": "SLA attainment since the last review",
+        "review.scorecard.side": "{side}: attainment since the last review",
+        "review.score.change": "{change} on the span before",
+        "review.col.span": "Since the last review",
+        "review.col.before": "Span before",
+        "review.alerts.title": "Breaches and escalations",
+        "review.alerts.none": "The SLA sweep raised nothing in this span.",
+        "review.alerts.open": "{count} leads with a breach still open.",
+        "review.alert.first_touch_reminder": "{count} first-touch reminders",
+        "review.alert.first_touch_late": "{count} first touch late",
+        "review.alert.unclaimed_late": "{count} left unaccepted",
+        "review.alert.attempts_missing": "{count} short of attempts",
+        "review.alert.reoffer": "{count} offered again",
+        "review.alert.give_up": "{count} given up after the attempts",
+        "review.reasons.title": "Why leads left, by source",
+        "review.reasons.summary": (
+            "{rejected} not a fit, {lost} lost in this span. The most frequent:"
+        ),
+        "review.reasons.none": "No lead was marked not a fit or lost in this span.",
+        "review.target.title": "Proposed target for the next period",
+        "review.target.current": (
+            "Now: {leads} profiled leads a period ({sales} sales × {per_sale} leads per sale)."
+        ),
+        "review.target.no_goal": (
+            "No target yet: set revenue_goal and average_deal_value (smarketing sla set)."
+        ),
+        "review.target.observed": (
+            "Observed in this span: {handed} leads handed over, {won} sales won: 1 sale every "
+            "{per_sale} leads ({rate} close rate)."
+        ),
+        "review.target.proposed": (
+            "Proposed: {leads} profiled leads a period ({sales} sales × {per_sale} leads per "
+            "sale), {change} on now."
+        ),
+        "review.target.no_wins": (
+            "No sale was won in this span ({handed} leads handed over): there is no observed "
+            "close rate, so no new target is proposed."
+        ),
+        "review.target.unusable": (
+            "More sales were won than leads handed over in this span: that rate cannot set a "
+            "target."
+        ),
+        "review.contests.title": "Contested verdicts ({count} open)",
+        "review.contests.none": "No contested verdict awaits a review.",
+        "review.contests.line": (
+            "{lead} — {exit}: {reason}; verdict by {seller}, contested by {marketer} on {date}"
+        ),
+        "review.contests.seller": "Seller ({user}):",
+        "review.contests.marketer": "Marketer ({user}):",
+        "review.contests.no_words": "(no note)",
+        "review.items.title": "Items added ({count})",
+        "review.items.none": "Nobody has added an item yet.",
+        "review.items.line": "{text} — {user}, {date}",
+        "review.items.lead": "(lead {id}: {lead})",
+        "review.more": "+{count} more",
+        "review.button.add": "Add agenda item",
+        "review.button.mark": "Mark reviewed",
+        "review.footer": (
+            "After the meeting, a manager's Mark reviewed closes the items and the contested "
+            "verdicts it discussed. Times in {timezone}."
+        ),
+        "review.times": "Times in {timezone}; durations in business time.",
+        "review.text": "{title}: {items} agenda items, {contests} contested verdicts.",
+        "review.cli.none": (
+            "No SLA review meeting is scheduled: set SLA_REVIEW_SCHEDULE (e.g. {example})."
+        ),
+        "review.item.empty": "The agenda item is empty: write what the meeting should discuss.",
+        "review.item.too_long": (
+            "The agenda item is {length} characters long; at most {maximum} fit."
+        ),
+        "review.item.no_lead": "There is no lead {lead} to link the agenda item to.",
+        "review.answer.done": (
+            "The meeting of {when} is marked reviewed: {items} agenda items and {contests} "
+            "contested verdicts closed."
+        ),
+        "review.answer.already_reviewed": (
+            "The meeting of {when} was already marked reviewed by {user} at {at}."
+        ),
+        "review.answer.not_a_manager": "Only managers mark an SLA review meeting reviewed.",
+        "review.answer.not_started": (
+            "The meeting of {when} has not started yet: mark it reviewed once it is held."
+        ),
     },
     "es": {
         "stage.lead": "Lead",
@@ -1945,6 +2040,108 @@ CATALOG: dict[str, dict[str, str]] = {
         "cli.digest.no_answer": "Slack aún no responde",
         "cli.digest.outbox_digest": "Resumen semanal {week}",
         "cli.digest.outbox_chart": "Gráfico del resumen {week}",
+        "review.span": "desde la última revisión del SLA",
+        "review.when": "{day} {date} {time}",
+        "review.title.starting": "La revisión del SLA empieza ahora · {when}",
+        "review.title.ahead": "Revisión del SLA en {within} · {when}",
+        "review.span.reviewed": (
+            "Datos desde la última reunión marcada como revisada ({since}) hasta {now}."
+        ),
+        "review.span.cadence": (
+            "Datos desde la reunión anterior ({since}; nadie ha marcado aún una reunión como "
+            "revisada) hasta {now}."
+        ),
+        "review.span.default": (
+            "Datos de los últimos {days} días ({since} a {now}): no hay una reunión anterior."
+        ),
+        "review.scorecard.title": "Cumplimiento del SLA desde la última revisión",
+        "review.scorecard.side": "{side}: cumplimiento desde la última revisión",
+        "review.score.change": "{change} frente al periodo anterior",
+        "review.col.span": "Desde la última revisión",
+        "review.col.before": "Periodo anterior",
+        "review.alerts.title": "Incumplimientos y escalamientos",
+        "review.alerts.none": "El control del SLA no generó ninguna alerta en este periodo.",
+        "review.alerts.open": "{count} leads con un incumplimiento aún abierto.",
+        "review.alert.first_touch_reminder": "{count} recordatorios de primer contacto",
+        "review.alert.first_touch_late": "{count} primer contacto tardío",
+        "review.alert.unclaimed_late": "{count} sin aceptar",
+        "review.alert.attempts_missing": "{count} con intentos insuficientes",
+        "review.alert.reoffer": "{count} ofrecidos de nuevo",
+        "review.alert.give_up": "{count} abandonados tras los intentos",
+        "review.reasons.title": "Por qué salieron los leads, por fuente",
+        "review.reasons.summary": (
+            "{rejected} no encajan, {lost} perdidos en este periodo. Los más frecuentes:"
+        ),
+        "review.reasons.none": "Ningún lead se marcó como no encaja o perdido en este periodo.",
+        "review.target.title": "Objetivo propuesto para el próximo periodo",
+        "review.target.current": (
+            "Ahora: {leads} leads perfilados por periodo ({sales} ventas × {per_sale} leads por "
+            "venta)."
+        ),
+        "review.target.no_goal": (
+            "Aún no hay objetivo: define revenue_goal y average_deal_value (smarketing sla set)."
+        ),
+        "review.target.observed": (
+            "Observado en este periodo: {handed} leads entregados, {won} ventas ganadas: 1 venta "
+            "cada {per_sale} leads (tasa de cierre {rate})."
+        ),
+        "review.target.proposed": (
+            "Propuesta: {leads} leads perfilados por periodo ({sales} ventas × {per_sale} leads "
+            "por venta), {change} frente a ahora."
+        ),
+        "review.target.no_wins": (
+            "No se ganó ninguna venta en este periodo ({handed} leads entregados): no hay tasa "
+            "de cierre observada, así que no se propone un nuevo objetivo."
+        ),
+        "review.target.unusable": (
+            "Se ganaron más ventas que leads entregados en este periodo: esa tasa no sirve para "
+            "fijar un objetivo."
+        ),
+        "review.contests.title": "Veredictos impugnados ({count} abiertos)",
+        "review.contests.none": "Ningún veredicto impugnado espera revisión.",
+        "review.contests.line": (
+            "{lead} — {exit}: {reason}; veredicto de {seller}, impugnado por {marketer} el {date}"
+        ),
+        "review.contests.seller": "Vendedor ({user}):",
+        "review.contests.marketer": "Marketing ({user}):",
+        "review.contests.no_words": "(sin nota)",
+        "review.items.title": "Puntos añadidos ({count})",
+        "review.items.none": "Nadie ha añadido un punto todavía.",
+        "review.items.line": "{text} — {user}, {date}",
+        "review.items.lead": "(lead {id}: {lead})",
+        "review.more": "+{count} más",
+        "review.button.add": "Añadir punto a la agenda",
+        "review.button.mark": "Marcar como revisada",
+        "review.footer": (
+            "Tras la reunión, un gerente con Marcar como revisada cierra los puntos y los "
+            "veredictos impugnados que se trataron. Horas en {timezone}."
+        ),
+        "review.times": "Horas en {timezone}; duraciones en horario hábil.",
+        "review.text": "{title}: {items} puntos en la agenda, {contests} veredictos impugnados.",
+        "review.cli.none": (
+            "No hay reuniones de revisión del SLA programadas: define SLA_REVIEW_SCHEDULE "
+            "(p. ej. {example})."
+        ),
+        "review.item.empty": (
+            "El punto de la agenda está vacío: escribe qué debe tratar la reunión."
+        ),
+        "review.item.too_long": (
+            "El punto de la agenda tiene {length} caracteres; caben como máximo {maximum}."
+        ),
+        "review.item.no_lead": "No existe el lead {lead} para vincularlo al punto de la agenda.",
+        "review.answer.done": (
+            "La reunión del {when} quedó marcada como revisada: se cerraron {items} puntos de la "
+            "agenda y {contests} veredictos impugnados."
+        ),
+        "review.answer.already_reviewed": (
+            "{user} ya marcó la reunión del {when} como revisada el {at}."
+        ),
+        "review.answer.not_a_manager": (
+            "Solo los gerentes marcan una reunión de revisión del SLA como revisada."
+        ),
+        "review.answer.not_started": (
+            "La reunión del {when} aún no ha empezado: márcala como revisada cuando se celebre."
+        ),
     },
 }
 

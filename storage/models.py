@@ -413,3 +413,37 @@ class MarketingMetric(SQLModel, table=True):
     # The platform's own count of leads, shown beside the bot's (never added to its cohort).
     leads: int = Field(default=0, sa_type=BigInteger, nullable=False)
     updated_at: datetime = _when(nullable=False, default=True)
+
+
+AGENDA_TEXT_MAX = 2000
+
+
+class ReviewMeeting(SQLModel, table=True):
+    """One SLA-review meeting, by the occurrence of `SLA_REVIEW_SCHEDULE` it was held at
+    (unique), and who marked it reviewed, when. The latest reviewed meeting is where the
+    next agenda's data starts."""
+
+    __tablename__ = "review_meeting"
+    __table_args__ = (UniqueConstraint("scheduled_for", name="uq_review_meeting_scheduled_for"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheduled_for: datetime = _when(nullable=False)
+    reviewed_at: datetime | None = _when()
+    # A Slack user id, or "cli".
+    reviewed_by: str | None = Field(default=None, max_length=64)
+
+
+class AgendaItem(SQLModel, table=True):
+    """Something a person asked the next SLA review to discuss, maybe about one lead.
+    Open until a meeting marked reviewed takes it (`reviewed_in`)."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (Index("ix_agenda_item_open", "reviewed_in", "added_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(max_length=AGENDA_TEXT_MAX)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    # A Slack user id, or "cli".
+    added_by: str = Field(max_length=64)
+    added_at: datetime = _when(nullable=False, default=True)
+    reviewed_in: int | None = Field(default=None, foreign_key="review_meeting.id")

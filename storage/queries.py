@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     CARD_MESSAGE,
+    AgendaItem,
     ChannelMember,
     Contest,
     JobRun,
@@ -43,6 +44,7 @@ from storage.models import (
     OutboxEntry,
     Person,
     ProcessedEvent,
+    ReviewMeeting,
     RotationSlot,
     RoutingRule,
     SchedulerLease,
@@ -1752,3 +1754,127 @@ def oldest_open_contests(session: Session, *, limit: int) -> list[Row]:
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+# -- SLA reviews -----------------------------------------------------------------------------
+
+
+def add_agenda_item(session: Session, *, item: AgendaItem) -> AgendaItem:
+    """Keep an item for the next SLA review."""
+    session.add(item)
+    session.flush()
+    return item
+
+
+def open_agenda_items(session: Session, *, limit: int) -> list[Row]:
+    """(item, lead name, lead company) of the agenda items no meeting has reviewed yet,
+    oldest first; the lead's name and company are None for an item without a lead."""
+    statement = (
+        select(AgendaItem, Lead.name, Lead.company)
+        .outerjoin(Lead, col(Lead.id) == col(AgendaItem.lead_id))
+        .where(col(AgendaItem.reviewed_in).is_(None))
+        .order_by(col(AgendaItem.added_at), col(AgendaItem.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def count_open_agenda_items(session: Session) -> int:
+    """How many agenda items no meeting has reviewed yet."""
+    statement = (
+        select(func.count()).select_from(AgendaItem).where(col(AgendaItem.reviewed_in).is_(None))
+    )
+    return session.exec(statement).one()
+
+
+def agenda_items_of(session: Session, *, meeting_id: int) -> list[AgendaItem]:
+    """The items a meeting reviewed, in the order they were added."""
+    statement = (
+        select(AgendaItem)
+        .where(AgendaItem.reviewed_in == meeting_id)
+        .order_by(col(AgendaItem.added_at), col(AgendaItem.id))
+    )
+    return list(session.exec(statement))
+
+
+def contests_for_review(session: Session, *, limit: int) -> list[Row]:
+    """(contest, lead name, lead company, the verdict's note) of the contests no review has
+    discussed yet, oldest first: the marketer's words are the contest's text, the seller's
+    the note of the verdict contested (None when they left none)."""
+    statement = (
+        select(Contest, Lead.name, Lead.company, LeadEvent.note)
+        .join(Lead, col(Lead.id) == col(Contest.lead_id))
+        .join(LeadEvent, col(LeadEvent.id) == col(Contest.exit_event_id))
+        .where(col(Contest.reviewed_at).is_(None))
+        .order_by(col(Contest.created_at), col(Contest.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def review_meeting(session: Session, *, scheduled_for: datetime) -> ReviewMeeting | None:
+    """The meeting held at the occurrence `scheduled_for`, if one was recorded."""
+    statement = select(ReviewMeeting).where(ReviewMeeting.scheduled_for == scheduled_for)
+    return session.exec(statement).first()
+
+
+def latest_reviewed_meeting(session: Session, *, before: datetime) -> ReviewMeeting | None:
+    """The latest meeting scheduled before `before` that was marked reviewed."""
+    statement = (
+        select(ReviewMeeting)
+        .where(
+            col(ReviewMeeting.reviewed_at).is_not(None),
+            col(ReviewMeeting.scheduled_for) < before,
+        )
+        .order_by(col(ReviewMeeting.scheduled_for).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def add_review_meeting(session: Session, *, scheduled_for: datetime) -> None:
+    """Record the meeting of the occurrence `scheduled_for` unless it is recorded already
+    (the unique key decides between two recorders at once)."""
+    if review_meeting(session, scheduled_for=scheduled_for) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(ReviewMeeting(scheduled_for=scheduled_for))
+    except IntegrityError:
+        pass
+
+
+def mark_meeting_reviewed(
+    session: Session, *, scheduled_for: datetime, by: str, at: datetime
+) -> bool:
+    """Mark the recorded meeting reviewed by `by` at `at`; False when it was marked already
+    (a compare-and-set: of two managers at once, one wins)."""
+    statement = (
+        update(ReviewMeeting)
+        .where(
+            col(ReviewMeeting.scheduled_for) == scheduled_for,
+            col(ReviewMeeting.reviewed_at).is_(None),
+        )
+        .values(reviewed_at=at, reviewed_by=by)
+    )
+    return session.exec(statement).rowcount == 1
+
+
+def close_agenda_items(session: Session, *, meeting_id: int, added_until: datetime) -> int:
+    """Give the open agenda items added at or before `added_until` to the meeting; how many."""
+    statement = (
+        update(AgendaItem)
+        .where(col(AgendaItem.reviewed_in).is_(None), col(AgendaItem.added_at) <= added_until)
+        .values(reviewed_in=meeting_id)
+    )
+    return session.exec(statement).rowcount
+
+
+def close_contests(session: Session, *, created_until: datetime, at: datetime) -> int:
+    """Mark the open contests made at or before `created_until` reviewed at `at`; how many."""
+    statement = (
+        update(Contest)
+        .where(col(Contest.reviewed_at).is_(None), col(Contest.created_at) <= created_until)
+        .values(reviewed_at=at)
+    )
+    return session.exec(statement).rowcount

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 NOT_BUILT = [
-    ["review"],
+    ["review", "--send"],
 ]
 
 

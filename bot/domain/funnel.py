@@ -189,7 +189,7 @@ def funnel_report(
         current=current,
         previous_window=previous_window,
         previous=previous,
-        sla=SlaLine(current.reached(Stage.PROFILED), _needed(window, policy, tz)),
+        sla=SlaLine(current.reached(Stage.PROFILED), leads_needed(window, policy, tz)),
         by=by,
         breakdown=breakdown,
         owner=owner,
@@ -349,7 +349,9 @@ def _offset(tz: ZoneInfo, moment: datetime) -> int:
     return int(moment.astimezone(tz).utcoffset().total_seconds() // 60)
 
 
-def _needed(window: Window, policy: Policy, tz: ZoneInfo) -> int | None:
+def leads_needed(window: Window, policy: Policy, tz: ZoneInfo) -> int | None:
+    """The profiled leads the SLA asks for over `window`: the period's number prorated to
+    its length (None while the SLA has no target, or for a window over a year)."""
     try:
         needed = plan(policy.revenue_goal, policy.average_deal_value, policy.leads_per_sale)
     except PlanError:

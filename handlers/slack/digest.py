@@ -58,7 +58,7 @@ def build_digest(
     def who(user_id: str | None) -> str:
         if user_id is None:
             return _("digest.no_owner")
-        return mention(user_id) or escape(_name(user_id, names))
+        return mention(user_id) or escape(person_label(user_id, names))
 
     blocks = [
         header(DIGEST_TITLE, digest_title(digest, _)),
@@ -167,7 +167,7 @@ def digest_as_text(
     names = names or {}
 
     def who(user_id: str | None) -> str:
-        return _("digest.no_owner") if user_id is None else _name(user_id, names)
+        return _("digest.no_owner") if user_id is None else person_label(user_id, names)
 
     title = digest_title(digest, _)
     lines = [title, "=" * len(title), digest_note(digest, _), ""]
@@ -184,7 +184,7 @@ def digest_as_text(
     stalled = digest.stalled
     if stalled.leads:
         rows = [
-            [_lead(lead.name, lead.company), _.stage(lead.stage),
+            [lead_label(lead.name, lead.company), _.stage(lead.stage),
              who(lead.owner_id), f"{lead.business_days:,}",
              lead.idle_since.astimezone(tz).strftime("%Y-%m-%d %H:%M")]
             for lead in stalled.leads
@@ -208,17 +208,24 @@ def digest_as_text(
 
 def scorecard_cells(digest: Digest, _: Translator) -> tuple[list[str], list[list[str]]]:
     """The scorecard table: side, figure, this week, the week before, change, target, met."""
+    return score_table(digest.scorecard, _, spans=(_("digest.col.week"), _("digest.col.previous")))
+
+
+def score_table(
+    lines: Sequence[ScoreLine], _: Translator, *, spans: tuple[str, str]
+) -> tuple[list[str], list[list[str]]]:
+    """Scorecard lines as a table, marketing's first: figure, the span and the one before
+    it (`spans` names both columns), change, target, met."""
     headers = [
         _("digest.col.figure"),
-        _("digest.col.week"),
-        _("digest.col.previous"),
+        *spans,
         _("digest.col.change"),
         _("digest.col.target"),
         _("digest.col.met"),
     ]
     rows = []
     for side in ("marketing", "sales"):
-        for line in digest.scorecard:
+        for line in lines:
             if line.side == side:
                 label, value, before, moved, target, mark = score_cells(line, _)
                 rows.append([f"{_(f'digest.side.{side}')}: {label}", value, before, moved or "",
@@ -313,7 +320,7 @@ def reasons_summary(digest: Digest, _: Translator) -> str:
 
 def reason_line(line: ReasonLine, _: Translator) -> str:
     """`google — Not a fit: Not our ideal customer (3)`."""
-    value = _("funnel.report.none") if line.value is None else _plain(line.value, VALUE_MAX)
+    value = _("funnel.report.none") if line.value is None else one_line(line.value, VALUE_MAX)
     return _("digest.reasons.line", value=value, exit=_.exit(line.exit),
              reason=reason_label(line.reason, _), count=f"{line.leads:,}")  # fmt: skip
 
@@ -334,7 +341,7 @@ def stalled_line(
 ) -> str:
     """`Lucía García · Grupo Andino — Contacted, Ana Torres, 4 business days idle`: `who`
     renders a person, `text` the lead's data, each for where the line goes."""
-    return _("digest.stalled.line", lead=text(_lead(lead.name, lead.company)),
+    return _("digest.stalled.line", lead=text(lead_label(lead.name, lead.company)),
              stage=_.stage(lead.stage), owner=who(lead.owner_id),
              days=f"{lead.business_days:,}")  # fmt: skip
 
@@ -379,7 +386,7 @@ def contest_line(
 ) -> str:
     """`Lucía García — Not a fit: Wrong region, contested by Marta on 2026-11-18 (verdict by
     Ana)`: `who` renders a person, `text` the lead's data, each for where the line goes."""
-    return _("digest.contests.line", lead=text(_lead(contest.lead_name, contest.company)),
+    return _("digest.contests.line", lead=text(lead_label(contest.lead_name, contest.company)),
              exit=_.exit(contest.exit), reason=text(reason_label(contest.reason, _)),
              marketer=who(contest.marketer_id),
              seller=who(contest.seller_id),
@@ -389,22 +396,25 @@ def contest_line(
 def review_line(digest: Digest, _: Translator, *, tz: ZoneInfo) -> str:
     if digest.next_review is None:
         return _("digest.review.none")
-    return _("digest.review.next", when=_local(digest.next_review, tz))
+    return _("digest.review.next", when=local_time(digest.next_review, tz))
 
 
-def _local(moment: datetime, tz: ZoneInfo) -> str:
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    """`2026-11-30 09:00` on the team's clock."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _lead(name: str, company: str | None) -> str:
+def lead_label(name: str, company: str | None) -> str:
     """`name · company`, each on one line and cut."""
-    text = _plain(name, NAME_SHOWN)
-    return f"{text} · {_plain(company, NAME_SHOWN)}" if company else text
+    text = one_line(name, NAME_SHOWN)
+    return f"{text} · {one_line(company, NAME_SHOWN)}" if company else text
 
 
-def _name(user_id: str, names: Mapping[str, str]) -> str:
-    return _plain(names.get(user_id) or user_id, NAME_SHOWN)
+def person_label(user_id: str, names: Mapping[str, str]) -> str:
+    """A person's name when known, else their id; on one line and cut."""
+    return one_line(names.get(user_id) or user_id, NAME_SHOWN)
 
 
-def _plain(text: str, limit: int) -> str:
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters."""
     return shorten(" ".join(text.split()), limit)

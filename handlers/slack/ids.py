@@ -68,3 +68,9 @@ ACTION_OPEN_CARD = "open_card"
 
 # The App Home's button to leave or rejoin the round-robin (value: "away" or "back").
 ACTION_TOGGLE_AWAY = "home_toggle_away"
+
+# The SLA-review reminder's buttons (each carries the meeting's occurrence, ISO 8601 in UTC,
+# as its value) and its blocks.
+ACTION_REVIEW_ADD_ITEM = "review_add_item"
+ACTION_REVIEW_MARK_REVIEWED = "review_mark_reviewed"
+REVIEW_ACTIONS = "review_actions"

@@ -25,6 +25,8 @@ TABLES = {
     "scheduler_lease",
     "sla_policy",
     "marketing_metric",
+    "review_meeting",
+    "agenda_item",
 }
 
 
