@@ -598,9 +598,12 @@ def _lead_name(lead: Lead | None) -> str:
 
 
 def _entry_subject(_: Translator, entry: OutboxEntry, lead: Lead | None) -> str:
-    """The lead an entry is about; for the weekly digest and its chart, which week."""
+    """The lead an entry is about; for the weekly digest and its chart, which week; for
+    a message about no lead (an SLA-review reminder), its label."""
     from bot.domain import notices
 
+    if entry.kind == notices.MESSAGE and entry.payload.get("label"):
+        return entry.payload["label"]
     week = entry.payload.get("week") if entry.lead_id is None else None
     if entry.kind in (notices.DIGEST, notices.DIGEST_CHART) and week:
         kind = "digest" if entry.kind == notices.DIGEST else "chart"
@@ -907,13 +910,7 @@ def _send_digest(args: argparse.Namespace, settings: Settings) -> int:
     process before it returns (or left in the outbox, said why). A week already sent is
     refused unless `--force` (which implies `--send`)."""
     from bot import digest_delivery
-    from bot.runtime import build_runtime
-    from handlers.slack.client import make_web_client
-    from handlers.slack.delivery import DeliveryWorker
     from handlers.slack.digest import week_label
-    from storage.db import session_scope, upgrade
-    from storage.queries import finish_run
-    from storage.types import utcnow
 
     _ = Translator(settings.bot_locale)
     if not digest_delivery.destinations(settings):
@@ -921,45 +918,30 @@ def _send_digest(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     if not settings.slack_bot_token:
         raise ConfigError("config.required", name="SLACK_BOT_TOKEN")
-    runtime = build_runtime(settings)
-    try:
-        upgrade(runtime.engine)
-        client = make_web_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-        worker = DeliveryWorker(runtime, client)
-        now = utcnow()
-        claim = digest_delivery.claim_week(runtime, now=now, force=args.force, worker=worker.name)
-        week = week_label(claim.week, _)
-        if claim.run_id is None:
-            at = claim.earlier.finished_at or claim.earlier.started_at
-            print(_("cli.digest.already_sent", week=week, at=_local_time(at, settings.timezone),
-                    timezone=settings.bot_timezone), file=sys.stderr)  # fmt: skip
-            return EXIT_ERROR
-        try:
-            queued = digest_delivery.queue_digest(runtime, now=now)
-        except Exception as error:
-            logger.exception("digest: the digest for %s could not be queued", week)
-            with session_scope(runtime.sessions) as session:
-                finish_run(session, run_id=claim.run_id, status="failed", at=utcnow(),
-                           detail=f"{type(error).__name__}: {error}"[:500])  # fmt: skip
-            print(_("cli.digest.not_queued", week=week, error=error), file=sys.stderr)
-            return EXIT_ERROR
-        to = ", ".join(destination for destination, *_rest in queued.entries)
-        with session_scope(runtime.sessions) as session:
-            finish_run(session, run_id=claim.run_id, status="done", at=utcnow(),
-                       detail=f"queued for {to} by digest --send")  # fmt: skip
+
+    def claim(runtime, now, worker):
+        claimed = digest_delivery.claim_week(runtime, now=now, force=args.force, worker=worker)
+        return claimed, week_label(claimed.week, _)
+
+    def queue(runtime, _claimed, now):
+        queued = digest_delivery.queue_digest(runtime, now=now)
+        return queued, [destination for destination, *_rest in queued.entries]
+
+    def deliver(worker, queued, week):
         return _deliver_digest(_, worker, queued, week=week)
-    finally:
-        runtime.engine.dispose()
+
+    return _send_now(
+        settings, _, claim=claim, queue=queue, deliver=deliver, keys="cli.digest",
+        label="week", command="digest --send",
+    )  # fmt: skip
 
 
 def _review(args: argparse.Namespace, settings: Settings) -> int:
     """The next SLA-review meeting and the agenda the data writes for it, in the terminal;
-    or that no meeting is scheduled while SLA_REVIEW_SCHEDULE is unset. Posting the
-    reminder (`--send`) is not available yet."""
+    or that no meeting is scheduled while SLA_REVIEW_SCHEDULE is unset. `--send` posts the
+    meeting's reminder now (`_send_review`)."""
     if args.send:
-        print(t(settings.bot_locale, "cli.not_available", command="review --send"),
-              file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
+        return _send_review(settings)
     from bot.domain.review import next_meeting, review_agenda
     from bot.domain.schedule import CADENCE_EXAMPLE
     from bot.domain.sla import current_policy
@@ -982,6 +964,116 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
         names = person_names(session)
     print(review_as_text(agenda, _, tz=tz, names=names))
     return EXIT_OK
+
+
+def _send_review(settings: Settings) -> int:
+    """`review --send`: the next meeting's reminder queued for the managers, marketing and
+    sales channels under the scheduled reminder's run record, then delivered from this
+    process before it returns (or left in the outbox, said why). Once per meeting."""
+    from bot import review_delivery
+    from bot.domain.schedule import CADENCE_EXAMPLE, parse_cadence
+    from handlers.slack.review import meeting_when
+
+    _ = Translator(settings.bot_locale)
+    if not settings.sla_review_schedule:
+        print(_("review.cli.no_schedule", example=CADENCE_EXAMPLE), file=sys.stderr)
+        return EXIT_USAGE
+    parse_cadence(settings.sla_review_schedule)  # an unreadable one is a configuration error
+    if not review_delivery.channels(settings):
+        print(_("review.cli.nowhere"), file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.slack_bot_token:
+        raise ConfigError("config.required", name="SLACK_BOT_TOKEN")
+
+    def claim(runtime, now, worker):
+        claimed = review_delivery.claim_next_meeting(runtime, now=now, worker=worker)
+        return claimed, meeting_when(claimed.meeting, _, tz=settings.timezone)
+
+    def queue(runtime, claimed, now):
+        queued = review_delivery.queue_reminder(
+            runtime, meeting=claimed.meeting, now=now, starting=claimed.meeting <= now
+        )
+        return queued, [channel for channel, _id in queued]
+
+    def deliver(worker, queued, when):
+        return _deliver_review(_, worker, queued, when=when)
+
+    return _send_now(
+        settings, _, claim=claim, queue=queue, deliver=deliver, keys="review.cli",
+        label="when", command="review --send",
+    )  # fmt: skip
+
+
+def _send_now(
+    settings: Settings,
+    _: Translator,
+    *,
+    claim: Callable,
+    queue: Callable,
+    deliver: Callable,
+    keys: str,
+    label: str,
+    command: str,
+) -> int:
+    """What `digest --send` and `review --send` share: `claim(runtime, now, worker)` records
+    the scheduled job's run for what is due ((claim, its label for messages), or a claim
+    without a run when it was already sent: refused, exit 1), `queue(runtime, claim, now)`
+    queues it ((queued, destinations)) and the run is closed with where it went (or as
+    failed), then `deliver(worker, queued, label)` posts it from this process. Messages are
+    `{keys}.already_sent` and `{keys}.not_queued`, the label passed as `label`."""
+    from bot.runtime import build_runtime
+    from handlers.slack.client import make_web_client
+    from handlers.slack.delivery import DeliveryWorker
+    from storage.db import session_scope, upgrade
+    from storage.queries import finish_run
+    from storage.types import utcnow
+
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+        client = make_web_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+        worker = DeliveryWorker(runtime, client)
+        now = utcnow()
+        claimed, what = claim(runtime, now, worker.name)
+        if claimed.run_id is None:
+            at = claimed.earlier.finished_at or claimed.earlier.started_at
+            print(_(f"{keys}.already_sent", **{label: what},
+                    at=_local_time(at, settings.timezone), timezone=settings.bot_timezone),
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_ERROR
+        try:
+            queued, destinations = queue(runtime, claimed, now)
+        except Exception as error:
+            logger.exception("%s: %s could not be queued", command, what)
+            with session_scope(runtime.sessions) as session:
+                finish_run(session, run_id=claimed.run_id, status="failed", at=utcnow(),
+                           detail=f"{type(error).__name__}: {error}"[:500])  # fmt: skip
+            print(_(f"{keys}.not_queued", **{label: what}, error=error), file=sys.stderr)
+            return EXIT_ERROR
+        with session_scope(runtime.sessions) as session:
+            finish_run(session, run_id=claimed.run_id, status="done", at=utcnow(),
+                       detail=f"queued for {', '.join(destinations)} by {command}")  # fmt: skip
+        return deliver(worker, queued, what)
+    finally:
+        runtime.engine.dispose()
+
+
+def _deliver_review(_: Translator, worker: Any, queued: list, *, when: str) -> int:
+    """Deliver the reminder to each channel now; one line each on what happened."""
+    import time
+
+    deadline = time.monotonic() + DIGEST_SEND_PATIENCE.total_seconds()
+    delivered = True
+    for channel, entry_id in queued:
+        patience = max(deadline - time.monotonic(), 0.0)
+        [entry] = worker.deliver_now([entry_id], patience=patience) or [None]
+        if entry is None or entry.done_at is None:
+            print(_("review.cli.not_posted", when=when, channel=channel,
+                    error=_entry_error(_, entry)), file=sys.stderr)  # fmt: skip
+            delivered = False
+        else:
+            print(_("review.cli.posted", when=when, channel=channel))
+    return EXIT_OK if delivered else EXIT_ERROR
 
 
 DIGEST_SEND_PATIENCE = timedelta(minutes=2)

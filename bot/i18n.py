@@ -1047,6 +1047,51 @@ CATALOG: dict[str, dict[str, str]] = {
         "review.answer.not_started": (
             "The meeting of {when} has not started yet: mark it reviewed once it is held."
         ),
+        "review.answer.unknown_meeting": (
+            "That button is for a meeting SLA_REVIEW_SCHEDULE does not hold (any more)."
+        ),
+        "review.answer.no_role": (
+            "Only sellers, marketers and managers add items to the SLA review's agenda."
+        ),
+        "review.marked": ":white_check_mark: {user} marked the meeting of {when} reviewed.",
+        "review.item.added": (
+            "Added to the agenda of the next SLA review; it stays there until a meeting "
+            "discusses it."
+        ),
+        "review.item.lead_number": "A lead id is a number, like 12.",
+        "review.modal.title": "Add agenda item",
+        "review.modal.intro": (
+            "Something the next SLA review should discuss: it stays on the agenda until a "
+            "meeting marked reviewed takes it."
+        ),
+        "review.modal.text": "What should the meeting discuss?",
+        "review.modal.lead": "Lead id",
+        "review.modal.lead_hint": "The number of a lead this item is about (optional).",
+        "review.home.line": "*SLA review:* add something for the next meeting to discuss.",
+        "review.outbox.reminder": "SLA review reminder {when}",
+        "review.outbox.marked": "SLA review marked {when}",
+        "review.outbox.added": "Agenda item added",
+        "review.cli.no_schedule": (
+            "No SLA review reminder to send: set SLA_REVIEW_SCHEDULE (e.g. {example})."
+        ),
+        "review.cli.nowhere": (
+            "Nowhere to post the SLA review reminder: set MANAGERS_CHANNEL_ID, "
+            "MARKETING_CHANNEL_ID or SALES_CHANNEL_ID."
+        ),
+        "review.cli.already_sent": (
+            "The reminder for the SLA review of {when} was already sent at {at} ({timezone}); "
+            "it goes out once per meeting."
+        ),
+        "review.cli.not_queued": (
+            "The reminder for the SLA review of {when} could not be queued: {error}"
+        ),
+        "review.cli.posted": (
+            "Posted the reminder for the SLA review of {when} to channel {channel}."
+        ),
+        "review.cli.not_posted": (
+            "The reminder for the SLA review of {when} is not in channel {channel} yet ({error}); "
+            "it stays in the outbox for serve."
+        ),
     },
     "es": {
         "stage.lead": "Lead",
@@ -2141,6 +2186,55 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "review.answer.not_started": (
             "La reunión del {when} aún no ha empezado: márcala como revisada cuando se celebre."
+        ),
+        "review.answer.unknown_meeting": (
+            "Ese botón es de una reunión que SLA_REVIEW_SCHEDULE no contiene (ya)."
+        ),
+        "review.answer.no_role": (
+            "Solo vendedores, marketing y gerentes añaden puntos a la agenda de la revisión "
+            "del SLA."
+        ),
+        "review.marked": ":white_check_mark: {user} marcó la reunión del {when} como revisada.",
+        "review.item.added": (
+            "Añadido a la agenda: estará en la de la próxima revisión del SLA, hasta que una "
+            "reunión lo trate."
+        ),
+        "review.item.lead_number": "El id de un lead es un número, como 12.",
+        "review.modal.title": "Punto de la agenda",
+        "review.modal.intro": (
+            "Algo que la próxima revisión del SLA debería tratar: sigue en la agenda hasta que "
+            "una reunión marcada como revisada lo trate."
+        ),
+        "review.modal.text": "¿Qué debería tratar la reunión?",
+        "review.modal.lead": "Id del lead",
+        "review.modal.lead_hint": "El número del lead al que se refiere este punto (opcional).",
+        "review.home.line": (
+            "*Revisión del SLA:* añade algo para que la próxima reunión lo trate."
+        ),
+        "review.outbox.reminder": "Recordatorio de la revisión del SLA {when}",
+        "review.outbox.marked": "Revisión del SLA marcada {when}",
+        "review.outbox.added": "Punto añadido a la agenda",
+        "review.cli.no_schedule": (
+            "No hay recordatorio de revisión del SLA que enviar: define SLA_REVIEW_SCHEDULE "
+            "(p. ej. {example})."
+        ),
+        "review.cli.nowhere": (
+            "No hay dónde publicar el recordatorio de la revisión del SLA: define "
+            "MANAGERS_CHANNEL_ID, MARKETING_CHANNEL_ID o SALES_CHANNEL_ID."
+        ),
+        "review.cli.already_sent": (
+            "El recordatorio de la revisión del SLA del {when} ya se envió el {at} ({timezone}); "
+            "se envía una vez por reunión."
+        ),
+        "review.cli.not_queued": (
+            "No se pudo poner en cola el recordatorio de la revisión del SLA del {when}: {error}"
+        ),
+        "review.cli.posted": (
+            "Recordatorio de la revisión del SLA del {when} publicado en el canal {channel}."
+        ),
+        "review.cli.not_posted": (
+            "El recordatorio de la revisión del SLA del {when} aún no está en el canal {channel} "
+            "({error}); queda en la cola para serve."
         ),
     },
 }

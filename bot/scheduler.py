@@ -28,7 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlmodel import Session
 
-from bot import digest_delivery
+from bot import digest_delivery, review_delivery
 from bot.config import Settings
 from bot.domain.enforcement import sweep
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
@@ -76,7 +76,38 @@ class Every:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-When = Weekly | Cadence | Every
+
+
+@dataclass(frozen=True)
+class Shifted:
+    """A cadence's meetings, each moved `before` earlier: a meeting's reminder. Occurrences
+    are the shifted instants; `period_key` names the meeting they announce, so a run's key
+    reads like the meeting's and stays put whatever `before` is."""
+
+    meetings: Cadence
+    before: timedelta
+
+    def latest_at_or_before(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
+        meeting = self.meetings.latest_at_or_before(moment + self.before, tz)
+        return None if meeting is None else meeting - self.before
+
+    def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime:
+        return self.meetings.next_after(moment + self.before, tz) - self.before
+
+    def period_key(self, occurrence: datetime, tz: ZoneInfo) -> str:
+        return self.meetings.period_key(self.meeting_of(occurrence), tz)
+
+    def meeting_of(self, occurrence: datetime) -> datetime:
+        """The meeting an occurrence announces."""
+        return occurrence + self.before
+
+    def __str__(self) -> str:
+        hours, minutes = divmod(int(self.before.total_seconds() // 60), 60)
+        span = "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m")) if n)
+        return f"{span} before {self.meetings}"
+
+
+When = Weekly | Cadence | Every | Shifted
 
 
 @dataclass(frozen=True)
@@ -125,12 +156,34 @@ def send_weekly_digest(runtime: Runtime, due: datetime) -> str:
     return digest_delivery.send_weekly_digest(runtime, due)
 
 
+def send_review_reminder(runtime: Runtime, due: datetime) -> str:
+    """The SLA-review reminder, `SLA_REVIEW_REMINDER_BEFORE` ahead of the meeting, queued
+    for the managers, marketing and sales channels (`bot.review_delivery`)."""
+    return review_delivery.send_reminder(runtime, due)
+
+
+def send_review_start(runtime: Runtime, due: datetime) -> str:
+    """The SLA-review meeting starts now: its reminder again, for the same channels."""
+    return review_delivery.send_start(runtime, due)
+
+
 def build_jobs(settings: Settings) -> list[Job]:
     """The jobs this configuration runs. Also checks every schedule setting, so a bad value
     stops `serve` at start-up (`ScheduleError`) rather than when its first run comes."""
-    if settings.sla_review_schedule:
-        parse_cadence(settings.sla_review_schedule)
-    parse_duration(settings.sla_review_reminder_before)
+    meetings = parse_cadence(settings.sla_review_schedule) if settings.sla_review_schedule else None
+    before = parse_duration(settings.sla_review_reminder_before)
+    review_jobs = []
+    if meetings is not None:
+        review_jobs = [
+            # Grace: the reminder's own span. Caught up any time before the meeting it still
+            # tells people it is coming and lets them add items; from its start on, the
+            # start message takes over.
+            Job(review_delivery.REMINDER_JOB, Shifted(meetings, before), grace=before,
+                task=send_review_reminder),
+            # Grace 1 h, about a meeting's length: later than that, "starts now" is untrue.
+            Job(review_delivery.START_JOB, meetings, grace=review_delivery.START_GRACE,
+                task=send_review_start),
+        ]  # fmt: skip
     return [
         # Grace: a missed hour is simply done at the next start, within the hour.
         Job("housekeeping", Every(timedelta(hours=1)), grace=timedelta(hours=1),
@@ -145,6 +198,7 @@ def build_jobs(settings: Settings) -> list[Job]:
         # gets going; a day late, the week it describes is old news.
         Job(digest_delivery.JOB_ID, parse_weekly(settings.digest_schedule),
             grace=digest_delivery.GRACE, task=send_weekly_digest),
+        *review_jobs,
     ]  # fmt: skip
 
 

@@ -196,6 +196,7 @@ FEEDBACK_MESSAGE = "feedback"
 DIRECT_MESSAGE = "direct"
 ALERT_MESSAGE = "alert"
 DIGEST_MESSAGE = "digest"
+PREBUILT_MESSAGE = "message"  # rendered when queued: an SLA-review reminder, a line under it
 
 
 class SentMessage(SQLModel, table=True):

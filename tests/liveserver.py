@@ -117,3 +117,15 @@ def serve_in_thread(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def run_cli(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`smarketing ARGS` as a subprocess in `cwd`, with only the variables given."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean_environment() | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -8,12 +8,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
-
-NOT_BUILT = [
-    ["review", "--send"],
-]
-
 
 def run(args, cwd, **env):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE"))}
@@ -27,11 +21,13 @@ def run(args, cwd, **env):
     )
 
 
-@pytest.mark.parametrize("args", NOT_BUILT, ids=lambda a: a[0])
-def test_commands_not_built_yet_say_so_in_one_line_and_fail(tmp_path, args):
-    result = run(args, tmp_path)
+def test_review_send_without_a_schedule_says_so_in_one_line_and_fails(tmp_path):
+    result = run(["review", "--send"], tmp_path, SLA_REVIEW_SCHEDULE="")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"'smarketing {' '.join(args)}' is not available yet."
+    assert result.stderr.strip() == (
+        "No SLA review reminder to send: set SLA_REVIEW_SCHEDULE "
+        "(e.g. every 2 weeks thu 10:00 from 2026-12-03)."
+    )
 
 
 def test_serve_without_required_settings_exits_with_one_sentence(tmp_path):

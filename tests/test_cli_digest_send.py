@@ -7,12 +7,11 @@ to do for that week."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from liveserver import clean_environment
+from liveserver import run_cli
 from slackkit.workspace import BOT_TOKEN, MANAGERS
 from sqlmodel import select
 
@@ -40,14 +39,7 @@ def env(fake_slack, database_url, engine) -> dict[str, str]:
 
 
 def smarketing(tmp_path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=clean_environment() | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(tmp_path, env, *args)
 
 
 def week_label() -> str:

@@ -1,5 +1,6 @@
 """`smarketing review`, run in-process on a real database: the next SLA-review meeting and its
-agenda in the terminal, or that none is scheduled; `--send` is not available yet."""
+agenda in the terminal, or that none is scheduled; `--send` refused without a channel (its
+sending is tested in `test_cli_review_send`)."""
 
 from __future__ import annotations
 
@@ -94,8 +95,13 @@ def test_an_unreadable_schedule_is_named(smarketing, monkeypatch):
     assert "fortnightly" in result.err
 
 
-def test_sending_is_not_available_yet(smarketing, monkeypatch):
+def test_sending_without_a_channel_is_refused_naming_the_settings(smarketing, monkeypatch):
     monkeypatch.setenv("SLA_REVIEW_SCHEDULE", SCHEDULE)
+    for name in ("MANAGERS_CHANNEL_ID", "MARKETING_CHANNEL_ID", "SALES_CHANNEL_ID"):
+        monkeypatch.setenv(name, "")
     result = smarketing("review", "--send")
     assert (result.code, result.out) == (2, "")
-    assert result.err.strip() == "'smarketing review --send' is not available yet."
+    assert result.err.strip() == (
+        "Nowhere to post the SLA review reminder: set MANAGERS_CHANNEL_ID, "
+        "MARKETING_CHANNEL_ID or SALES_CHANNEL_ID."
+    )

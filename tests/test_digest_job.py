@@ -9,29 +9,16 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from scheduling import Clock, make_runtime
 from sqlmodel import col, select
 
 from bot.config import load_settings
 from bot.digest_delivery import JOB_ID, NOWHERE
-from bot.runtime import build_runtime
 from bot.scheduler import Scheduler, build_jobs
 from storage.models import JobRun, OutboxEntry
 
 NINE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # Monday 09:00 in São Paulo
 CHANNEL, CARLA, ALICE = "C0MANAGERS", "U0CARLA", "U0ALICE"
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def make_runtime(database_url: str, **env: str):
-    settings = {"DATABASE_URL": database_url, "BOT_TIMEZONE": "America/Sao_Paulo"} | env
-    return build_runtime(load_settings(settings, dotenv=False))
 
 
 @pytest.fixture

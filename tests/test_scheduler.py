@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from liveserver import wait_until
+from scheduling import Clock
 from sqlmodel import select
 
 from bot.config import load_settings
@@ -18,14 +19,6 @@ from bot.scheduler import LEASE, Every, Job, Scheduler, build_jobs, forget_proce
 from storage.models import JobRun
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Work:

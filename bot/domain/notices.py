@@ -27,6 +27,9 @@ DIRECT = "direct"  # a direct message to one person about a lead, with a link to
 ALERT = "alert"  # a message in a channel about a lead (an escalation), with a link to its card
 DIGEST = "digest"  # the managers' weekly digest, rendered when queued; no lead
 DIGEST_CHART = "digest_chart"  # the digest's funnel chart, shared in its thread once it is posted
+# A message rendered when queued, about no lead (an SLA-review reminder, a line in its thread),
+# posted like the digest; `payload["label"]` names it where the outbox is listed.
+MESSAGE = "message"
 
 
 def entry(
@@ -108,6 +111,19 @@ def _thread_line(
         "payload": payload,
         "at": at,
     }
+
+
+def tell_text(session: Session, *, user_id: str, channel_id: str, text: str, at: datetime) -> None:
+    """Answer one person privately in `channel_id` with `text`, mrkdwn already made safe
+    (rendered by the caller in the team's language)."""
+    _queue(
+        session,
+        kind=EPHEMERAL,
+        lead_id=None,
+        channel_id=channel_id,
+        payload={"user": user_id, "text": text},
+        at=at,
+    )
 
 
 def tell(
@@ -257,6 +273,29 @@ def digest(
                         at=at)  # fmt: skip
             chart_id = queries.add_outbox_entry(session, entry=OutboxEntry(**row)).id
         queued.append((destination, digest_id, chart_id))
+    return queued
+
+
+def prebuilt(
+    session: Session,
+    *,
+    destinations: Sequence[str],
+    message: dict[str, Any],
+    label: str,
+    at: datetime,
+    thread_ts: str | None = None,
+) -> list[tuple[str, int]]:
+    """Queue `message` (Block Kit, rendered by the caller) for each destination (a channel
+    id, or a user id for a direct message), in `thread_ts`'s thread when given, all in the
+    caller's transaction. `label` names it in `smarketing outbox`. Returns (destination,
+    entry id) per destination."""
+    queued = []
+    for destination in destinations:
+        payload = {"message": message, "label": label, "person": is_person(destination)}
+        if thread_ts is not None:
+            payload["thread_ts"] = thread_ts
+        row = entry(kind=MESSAGE, lead_id=None, channel_id=destination, payload=payload, at=at)
+        queued.append((destination, queries.add_outbox_entry(session, entry=OutboxEntry(**row)).id))
     return queued
 
 

@@ -186,6 +186,25 @@ def next_meeting(schedule: str, *, now: datetime, tz: ZoneInfo) -> datetime | No
     return cadence.next_after(now - timedelta(microseconds=1), tz)
 
 
+def meeting_at(schedule: str, *, occurrence: datetime, tz: ZoneInfo) -> datetime | None:
+    """`occurrence` when `schedule` holds a meeting at that instant (a button names its
+    meeting so), else None: not a meeting, or no schedule."""
+    cadence = parse_optional_cadence(schedule)
+    if cadence is None:
+        return None
+    try:
+        cadence.period_key(occurrence, tz)
+    except ValueError:
+        return None
+    return occurrence
+
+
+def may_add_item(session: Session, *, user_id: str, roles: RoleDirectory) -> bool:
+    """Whether `user_id` may add to the agenda: anyone with a role (seller, marketer or
+    manager)."""
+    return any(roles.has_role(session, role=role, user_id=user_id) for role in Role)
+
+
 def meeting_before(schedule: str, *, meeting: datetime, tz: ZoneInfo) -> datetime | None:
     """The cadence's meeting before `meeting`, in UTC; None before the first one or when
     the schedule is unset."""

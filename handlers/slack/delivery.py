@@ -16,8 +16,9 @@ history; only when it is not there is it posted again. A lead is never dropped: 
 failure only moves its next try later (`bot.domain.delivery`).
 
 The weekly digest is posted the same way (it concerns no lead, and its message was rendered
-when queued); its funnel chart waits for it, then is uploaded into its thread, and after an
-uncertain upload the thread is searched for a file of the chart's title first.
+when queued), and so are the SLA-review reminders and the lines under them. The digest's
+funnel chart waits for it, then is uploaded into its thread, and after an uncertain upload
+the thread is searched for a file of the chart's title first.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from storage.models import (
     DIGEST_MESSAGE,
     DIRECT_MESSAGE,
     FEEDBACK_MESSAGE,
+    PREBUILT_MESSAGE,
     THREAD_MESSAGE,
     Lead,
     OutboxEntry,
@@ -92,6 +94,7 @@ MESSAGE_KINDS = {
     notices.DIRECT: DIRECT_MESSAGE,
     notices.ALERT: ALERT_MESSAGE,
     notices.DIGEST: DIGEST_MESSAGE,
+    notices.MESSAGE: PREBUILT_MESSAGE,
 }
 # The metadata event types that tag every card and thread line with its outbox entry.
 CARD_EVENT = "smarketing_lead_card"
@@ -100,9 +103,11 @@ FEEDBACK_EVENT = "smarketing_feedback"
 DIRECT_EVENT = "smarketing_direct"
 ALERT_EVENT = "smarketing_alert"
 DIGEST_EVENT = "smarketing_digest"
+MESSAGE_EVENT = "smarketing_message"
 OUR_EVENTS = frozenset(
-    {CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT, ALERT_EVENT, DIGEST_EVENT}
-)
+    {CARD_EVENT, THREAD_EVENT, FEEDBACK_EVENT, DIRECT_EVENT, ALERT_EVENT, DIGEST_EVENT,
+     MESSAGE_EVENT}
+)  # fmt: skip
 
 
 def worker_name() -> str:
@@ -127,7 +132,10 @@ POSTING_KINDS = (
     notices.ALERT,
     notices.DIGEST,
     notices.DIGEST_CHART,  # in its digest's lane: after it, at the same pace
+    notices.MESSAGE,
 )
+# Messages rendered when queued (their payload holds the message): posted as they are.
+PREBUILT_KINDS = (notices.DIGEST, notices.MESSAGE)
 QUICK_INTERVAL_SECONDS = 0.2
 # A private answer older than this is no use to anyone: given up rather than sent late.
 EPHEMERAL_TTL = timedelta(minutes=2)
@@ -457,7 +465,7 @@ class DeliveryWorker:
         once."""
         thread_ts, channel = None, entry.channel_id
         if entry.kind == notices.DIRECT or (
-            entry.kind == notices.DIGEST and entry.payload.get("person")
+            entry.kind in PREBUILT_KINDS and entry.payload.get("person")
         ):
             channel = self._direct_channel(entry.channel_id)
             if channel is None:
@@ -466,6 +474,8 @@ class DeliveryWorker:
             thread_ts = self._card_ts(entry)
             if thread_ts is None:  # its card is not in Slack yet: after it
                 return self._not_yet(entry, "card_not_posted_yet")
+        if entry.kind == notices.MESSAGE:
+            thread_ts = entry.payload.get("thread_ts")
         card_link = None
         if entry.kind in (notices.FEEDBACK, notices.DIRECT, notices.ALERT):
             card_link, known = self._card_link(entry)
@@ -491,7 +501,10 @@ class DeliveryWorker:
             )
         if not mine:
             return _Outcome.RELEASED, 0.0  # another worker holds it now
-        if thread_ts is not None:
+        if entry.kind in PREBUILT_KINDS:
+            message = entry.payload["message"]  # rendered when queued
+            event_type = DIGEST_EVENT if entry.kind == notices.DIGEST else MESSAGE_EVENT
+        elif thread_ts is not None:
             message = {"text": self._render(entry)}
             if entry.payload.get("broadcast"):
                 message["reply_broadcast"] = True  # also sent to the channel
@@ -507,9 +520,6 @@ class DeliveryWorker:
                 timezone=self._tz,
             )  # fmt: skip
             event_type = DIRECT_EVENT if entry.kind == notices.DIRECT else ALERT_EVENT
-        elif entry.kind == notices.DIGEST:
-            message = entry.payload["message"]  # rendered when queued
-            event_type = DIGEST_EVENT
         elif lead is not None:
             message = self._card_of(lead)
             event_type = CARD_EVENT
@@ -755,7 +765,7 @@ class DeliveryWorker:
             self._client.chat_postEphemeral,
             channel=entry.channel_id,
             user=entry.payload["user"],
-            text=self._render(entry),
+            text=entry.payload["text"] if "text" in entry.payload else self._render(entry),
         )
         return self._quick(entry, answer)
 

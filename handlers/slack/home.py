@@ -74,6 +74,9 @@ HOME_FOOTER = "home_footer"
 HOME_ROTATION = "home_rotation"
 HOME_ROTATION_NOTE = "home_rotation_note"
 GO_AWAY, COME_BACK = "away", "back"
+# The SLA review's part: a button to add an item to the next meeting's agenda.
+HOME_REVIEW = "home_review"
+NEXT_MEETING = "next"
 
 # How much of a marketer's words a contest row quotes.
 CONTEST_WORDS_MAX = 300
@@ -87,10 +90,16 @@ def _no_link(channel_id: str, ts: str) -> None:
 
 
 def build_home_view(
-    home: Home, _: Translator, *, now: datetime, message_link: MessageLink = _no_link
+    home: Home,
+    _: Translator,
+    *,
+    now: datetime,
+    message_link: MessageLink = _no_link,
+    review_items: bool = False,
 ) -> dict[str, Any]:
     """`home` as a Home tab at `now`: each part it holds, then what the bot is and its
-    commands; only the introduction for someone with no role."""
+    commands; only the introduction for someone with no role. `review_items`: SLA-review
+    meetings are scheduled, and the tab offers to add an item to the next one's agenda."""
     blocks: list[dict] = [header(HOME_TITLE, _("home.title"))]
     if not home.has_role:
         blocks.append(section(HOME_INTRO, _("home.intro")))
@@ -104,6 +113,12 @@ def build_home_view(
         blocks += _week_part(home.week, _)
     if home.contests is not None:
         blocks += _contests_part(home.contests, _, message_link)
+    if review_items:
+        line = section(HOME_REVIEW, _("review.home.line"))
+        line["accessory"] = button(
+            ids.ACTION_REVIEW_ADD_ITEM, _("review.button.add"), value=NEXT_MEETING
+        )
+        blocks.append(line)
     blocks.append(context(HOME_FOOTER, _("home.intro"), _("home.commands")))
     return {"type": "home", "blocks": blocks}
 
@@ -234,7 +249,10 @@ def publish_home(
                 tz=runtime.settings.timezone,
             )
         link = identity.message_link if identity is not None else _no_link
-        view = build_home_view(home, runtime.translate, now=now, message_link=link)
+        view = build_home_view(
+            home, runtime.translate, now=now, message_link=link,
+            review_items=bool(runtime.settings.sla_review_schedule),
+        )  # fmt: skip
         client.views_publish(user_id=user_id, view=view)
     except Exception:
         logger.exception("App Home for %s not published", user_id)

@@ -74,3 +74,8 @@ ACTION_TOGGLE_AWAY = "home_toggle_away"
 ACTION_REVIEW_ADD_ITEM = "review_add_item"
 ACTION_REVIEW_MARK_REVIEWED = "review_mark_reviewed"
 REVIEW_ACTIONS = "review_actions"
+# The modal behind Add agenda item (the reminder's button and the App Home's), its blocks.
+VIEW_AGENDA_ITEM = "review_agenda_item_modal"
+BLOCK_AGENDA_INTRO = "agenda_intro"
+BLOCK_AGENDA_TEXT = "agenda_text"
+BLOCK_AGENDA_LEAD = "agenda_lead"

@@ -29,11 +29,12 @@ from typing import Any
 
 from bot.domain.normalize import LONG_TEXT_LIMIT, clean_text
 from bot.domain.numbers import parse_amount
+from bot.domain.review import AgendaItemError
 from bot.domain.vocabulary import ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, EXIT_REASONS, Exit
 from bot.i18n import Translator
 from handlers.slack import ids
 from handlers.slack.blocks import SECTION_TEXT_MAX, escape, mrkdwn, shorten
-from storage.models import Lead
+from storage.models import AGENDA_TEXT_MAX, Lead
 
 # How a seller reached out, and how it went (DESIGN: "connected" makes a lead contacted).
 # The seller's rating of a lead, for marketing: 1 (poor) to 5 (excellent).
@@ -47,6 +48,9 @@ OPTION_TEXT_MAX = 75
 NOTE_MAX = LONG_TEXT_LIMIT
 HEADING_PART_MAX = 150
 DEAL_VALUE_INPUT_MAX = 50
+# Lead ids as typed: nine digits at most, within every backend's integer column.
+_LEAD_ID = re.compile(r"#?([0-9]{1,9})")
+LEAD_ID_INPUT_MAX = 20
 # A meeting a few minutes old still counts as booked "now": the seller may have filled the
 # modal in while the call was ending, and clocks differ.
 MEETING_GRACE = timedelta(minutes=5)
@@ -267,6 +271,61 @@ def contest_modal(lead: Lead, verdict: str, _: Translator, *, metadata: str) -> 
     )
 
 
+def agenda_item_modal(_: Translator, *, metadata: str) -> dict[str, Any]:
+    """Add agenda item: what the next SLA review should discuss and, optionally, the id of
+    the lead it is about. About no lead itself, so it has no lead heading."""
+    _check_metadata(metadata)
+    text = {
+        "type": "plain_text_input",
+        "action_id": ids.MODAL_VALUE,
+        "multiline": True,
+        "max_length": AGENDA_TEXT_MAX,
+    }
+    lead = {"type": "plain_text_input", "action_id": ids.MODAL_VALUE,
+            "max_length": LEAD_ID_INPUT_MAX}  # fmt: skip
+    return {
+        "type": "modal",
+        "callback_id": ids.VIEW_AGENDA_ITEM,
+        "private_metadata": metadata,
+        "title": _plain(shorten(_("review.modal.title"), TITLE_MAX)),
+        "submit": _plain(shorten(_("modal.submit"), MODAL_BUTTON_MAX)),
+        "close": _plain(shorten(_("modal.close"), MODAL_BUTTON_MAX)),
+        "blocks": [
+            {"type": "context", "block_id": ids.BLOCK_AGENDA_INTRO,
+             "elements": [mrkdwn(_("review.modal.intro"))]},
+            _input(ids.BLOCK_AGENDA_TEXT, _("review.modal.text"), text),
+            _input(ids.BLOCK_AGENDA_LEAD, _("review.modal.lead"), lead, optional=True,
+                   hint=_("review.modal.lead_hint")),
+        ],
+    }  # fmt: skip
+
+
+def read_agenda_item(values: Mapping[str, Any], _: Translator) -> tuple[str, int | None]:
+    """(the item as typed, the lead id or None). The text is cleaned and checked by
+    `bot.domain.review.add_agenda_item`; here only its presence and the id's form."""
+    text = _typed(values, ids.BLOCK_AGENDA_TEXT) or ""
+    typed_lead = (_typed(values, ids.BLOCK_AGENDA_LEAD) or "").strip()
+    errors = {}
+    if not text.strip():
+        errors[ids.BLOCK_AGENDA_TEXT] = _("review.item.empty")
+    lead_id = None
+    if typed_lead:
+        match = _LEAD_ID.fullmatch(typed_lead)
+        if match is None:
+            errors[ids.BLOCK_AGENDA_LEAD] = _("review.item.lead_number")
+        else:
+            lead_id = int(match[1])
+    if errors:
+        raise ModalErrors(errors)
+    return text, lead_id
+
+
+def agenda_item_errors(problem: AgendaItemError, locale: str) -> ModalErrors:
+    """The domain's refusal of an item, under the field it is about."""
+    block = ids.BLOCK_AGENDA_LEAD if problem.key == "review.item.no_lead" else ids.BLOCK_AGENDA_TEXT
+    return ModalErrors({block: problem.render(locale)})
+
+
 def plain_amount(value: float | None) -> str | None:
     """An amount as a seller would type it back (`6667`, `6667.5`): no thousands separator
     and at most two decimals, so `parse_amount` reads it as the same number. None when there
@@ -285,9 +344,7 @@ def _modal(
     metadata: str,
     inputs: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    if len(metadata) > PRIVATE_METADATA_MAX:
-        # Cutting it would hand the submit listener a different lead or none: the caller's bug.
-        raise ValueError(f"private_metadata is {len(metadata)} characters; Slack takes 3000")
+    _check_metadata(metadata)
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -297,6 +354,12 @@ def _modal(
         "close": _plain(shorten(_("modal.close"), MODAL_BUTTON_MAX)),
         "blocks": [_heading(lead, _), *inputs],
     }
+
+
+def _check_metadata(metadata: str) -> None:
+    if len(metadata) > PRIVATE_METADATA_MAX:
+        # Cutting it would hand the submit listener a different lead or none: the caller's bug.
+        raise ValueError(f"private_metadata is {len(metadata)} characters; Slack takes 3000")
 
 
 def _heading(lead: Lead, _: Translator) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""Buttons on the lead card. Each decides in the database, acks, and leaves every Slack call
-to the delivery worker (notices queued in the same transaction) or to the after-ack executor
-(opening a modal), so an ack never waits on Slack."""
+"""Buttons on the lead card and on the SLA-review reminder. Each decides in the database,
+acks, and leaves every Slack call to the delivery worker (notices queued in the same
+transaction) or to the after-ack executor (opening a modal), so an ack never waits on
+Slack."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import logging
 
 from slack_bolt import App
 
-from bot.domain import manage, notices, rotation, work
+from bot.domain import manage, notices, review, rotation, work
 from bot.domain.claim import ClaimAnswer, claim_lead, quick_claim
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
+from handlers.slack.blocks import escape, mention
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.notices import render_notice
+from handlers.slack.review import mark_reviewed_text, meeting_when, read_occurrence
 from storage.db import session_scope, statement_scope
 from storage.models import Lead, LeadEvent
 from storage.types import utcnow
@@ -44,6 +47,8 @@ def register(app: App) -> None:
     app.action(ids.ACTION_OPEN_PROFILE)(acknowledge)
     app.action(ids.ACTION_OPEN_CARD)(acknowledge)
     app.action(ids.ACTION_TOGGLE_AWAY)(toggle_away)
+    app.action(ids.ACTION_REVIEW_ADD_ITEM)(add_agenda_item)
+    app.action(ids.ACTION_REVIEW_MARK_REVIEWED)(mark_reviewed)
 
 
 def claim(ack, body, client, context) -> None:
@@ -233,3 +238,84 @@ def toggle_away(ack, body, client, context) -> None:
         )
     home.publish_home_after_ack(context, client, user_id=user)
     logger.info("%s from the App Home: %s", user, duty)
+
+
+def add_agenda_item(ack, body, client, context) -> None:
+    """Add agenda item (on a review reminder, or in the App Home): anyone with a role gets
+    the modal, opened right after the ack; anyone else is told why."""
+    runtime: Runtime = context["runtime"]
+    user, channel = body["user"]["id"], _channel(body)
+    with session_scope(runtime.sessions) as session:
+        allowed = review.may_add_item(session, user_id=user, roles=runtime.roles)
+        if not allowed and channel is not None:
+            refusal = runtime.translate("review.answer.no_role")
+            notices.tell_text(session, user_id=user, channel_id=channel, text=refusal, at=utcnow())
+    ack()
+    if not allowed:
+        runtime.outbox_bell.ring()
+        logger.info("agenda item refused to %s: no role", user)
+        return
+    view = modals.agenda_item_modal(runtime.translate, metadata=json.dumps({"channel": channel}))
+    open_after_ack(runtime, client, body["trigger_id"], view)
+
+
+def mark_reviewed(ack, body, client, context) -> None:
+    """Mark reviewed (managers): the meeting the reminder is about is recorded as held, its
+    items and contests closed; the clicker is told what happened, and on success a line in
+    the reminder's thread says who marked it. Anyone else is told why; nothing changes."""
+    runtime: Runtime = context["runtime"]
+    _, tz = runtime.translate, runtime.settings.timezone
+    user, channel = body["user"]["id"], _channel(body)
+    message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get(
+        "message_ts"
+    )
+    now = utcnow()
+    with session_scope(runtime.sessions) as session:
+        meeting = _meeting(body, runtime)
+        if meeting is None:
+            text, outcome = _("review.answer.unknown_meeting"), None
+        else:
+            outcome = review.mark_reviewed(
+                session, meeting=meeting, user_id=user, roles=runtime.roles, at=now
+            )
+            text = mark_reviewed_text(outcome, _, tz=tz, who=_person)
+        when = meeting_when(meeting, _, tz=tz) if meeting is not None else "—"
+        label = _("review.outbox.marked", when=when)
+        _answer(session, user=user, channel=channel, text=text, label=label, at=now)
+        if outcome is not None and outcome.answer is review.ReviewAnswer.DONE and channel:
+            line = {"text": _("review.marked", user=_person(user), when=when)}
+            notices.prebuilt(session, destinations=[channel], message=line, label=label,
+                             at=now, thread_ts=message_ts)  # fmt: skip
+    ack()
+    runtime.outbox_bell.ring()
+    logger.info("mark reviewed by %s: %s", user, outcome.answer if outcome else "unknown meeting")
+
+
+def _meeting(body: dict, runtime: Runtime):
+    """The meeting a review button names, if SLA_REVIEW_SCHEDULE holds it."""
+    try:
+        occurrence = read_occurrence(body["actions"][0].get("value") or "")
+    except ValueError:
+        return None
+    settings = runtime.settings
+    return review.meeting_at(
+        settings.sla_review_schedule, occurrence=occurrence, tz=settings.timezone
+    )
+
+
+def _answer(session, *, user: str, channel: str | None, text: str, label: str, at) -> None:
+    """`text` privately to `user` where they clicked, or in a direct message (`label`
+    naming it in the outbox)."""
+    if channel is not None:
+        notices.tell_text(session, user_id=user, channel_id=channel, text=text, at=at)
+        return
+    notices.prebuilt(session, destinations=[user], message={"text": text}, label=label, at=at)
+
+
+def _person(user_id: str) -> str:
+    return mention(user_id) or escape(user_id)
+
+
+def _channel(body: dict) -> str | None:
+    """The channel a button was clicked in; None in the App Home."""
+    return (body.get("channel") or {}).get("id") or None

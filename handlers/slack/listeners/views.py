@@ -1,5 +1,5 @@
-"""Modal submissions (the lead card's, and the marketing message's Contest): read,
-validate, decide, ack.
+"""Modal submissions (the lead card's, the marketing message's Contest, and the SLA
+review's Add agenda item): read, validate, decide, ack.
 
 A submission with a problem is answered with Slack's `response_action: errors`, naming the
 field, and nothing changes. A valid one is applied in the database (`bot.domain.work`), then
@@ -14,7 +14,7 @@ import logging
 
 from slack_bolt import App
 
-from bot.domain import manage, work
+from bot.domain import manage, notices, review, work
 from bot.domain import sla as policies
 from bot.domain.roles import Role
 from bot.domain.vocabulary import Exit
@@ -37,6 +37,7 @@ def register(app: App) -> None:
     app.view(ids.VIEW_REOPEN)(submit_reopen)
     app.view(ids.VIEW_CONTEST)(submit_contest)
     app.view(ids.VIEW_SLA_EDIT)(submit_policy)
+    app.view(ids.VIEW_AGENDA_ITEM)(submit_agenda_item)
 
 
 def submit_attempt(ack, body, view, context) -> None:
@@ -133,6 +134,49 @@ def submit_policy(ack, body, view, context) -> None:
         policies.change_policy(session, changes, by=user, at=utcnow())
     ack()
     logger.info("SLA policy changed by %s: %s", user, ", ".join(sorted(typed)) or "nothing")
+
+
+def submit_agenda_item(ack, body, view, context) -> None:
+    """Add agenda item: the item kept for the next SLA review and the person told so, or
+    the problem shown under its field (an empty item, no such lead) and nothing kept."""
+    runtime: Runtime = context["runtime"]
+    _, user = runtime.translate, body["user"]["id"]
+    try:
+        text, lead_id = modals.read_agenda_item(view["state"]["values"], _)
+    except modals.ModalErrors as problems:
+        ack(**problems.response())
+        return
+    channel = _metadata(view).get("channel") or None
+    now, problem, allowed = utcnow(), None, True
+    with session_scope(runtime.sessions) as session:
+        allowed = review.may_add_item(session, user_id=user, roles=runtime.roles)
+        try:
+            if allowed:
+                review.add_agenda_item(session, text=text, lead_id=lead_id, user_id=user, at=now)
+                _item_added(session, runtime, user=user, channel=channel, at=now)
+        except review.AgendaItemError as refused:
+            problem = modals.agenda_item_errors(refused, runtime.settings.bot_locale)
+    if problem is not None:
+        ack(**problem.response())
+        return
+    ack()
+    if not allowed:  # a forged submission: the button tells others why before opening it
+        logger.warning("agenda item from %s, who has no role", user)
+        return
+    runtime.outbox_bell.ring()
+    logger.info("agenda item added by %s (lead %s)", user, lead_id)
+
+
+def _item_added(session, runtime: Runtime, *, user: str, channel: str | None, at) -> None:
+    """Tell `user` their item is on the agenda: privately where they clicked, or in a
+    direct message when they added it from the App Home."""
+    if channel is not None:
+        notices.tell(session, user_id=user, channel_id=channel, key="review.item.added",
+                     params={}, at=at)  # fmt: skip
+        return
+    _ = runtime.translate
+    notices.prebuilt(session, destinations=[user], message={"text": _("review.item.added")},
+                     label=_("review.outbox.added"), at=at)  # fmt: skip
 
 
 def _submitted(ack, body, view, context, action, details) -> None:
