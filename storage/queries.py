@@ -1743,19 +1743,6 @@ def stalled_leads(
     return list(session.exec(statement))
 
 
-def oldest_open_contests(session: Session, *, limit: int) -> list[Row]:
-    """(contest, lead name, lead company) of the contests no review has discussed yet,
-    oldest first."""
-    statement = (
-        select(Contest, Lead.name, Lead.company)
-        .join(Lead, col(Lead.id) == col(Contest.lead_id))
-        .where(col(Contest.reviewed_at).is_(None))
-        .order_by(col(Contest.created_at), col(Contest.id))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
-
-
 # -- SLA reviews -----------------------------------------------------------------------------
 
 

@@ -162,6 +162,8 @@ class Recognition:
 
 @dataclass(frozen=True)
 class OpenContest:
+    """A verdict a marketer contested, open until a review discusses it."""
+
     lead_id: int
     lead_name: str
     company: str | None
@@ -170,6 +172,8 @@ class OpenContest:
     seller_id: str
     marketer_id: str
     since: datetime
+    seller_words: str | None = None  # the verdict's note, if the seller left one
+    marketer_words: str = ""  # why the marketer thinks the verdict was wrong
 
 
 @dataclass(frozen=True)
@@ -330,8 +334,9 @@ def recognition(session: Session, *, week: Window, previous_week: Window) -> Rec
     )
 
 
-def open_contests(session: Session) -> Contests:
-    """How many contested verdicts wait for a review, and the `CONTESTS_SHOWN` oldest."""
+def open_contests(session: Session, *, limit: int = CONTESTS_SHOWN) -> Contests:
+    """How many contested verdicts wait for a review, and the `limit` oldest, with both
+    people's words."""
     oldest = tuple(
         OpenContest(
             lead_id=contest.lead_id,
@@ -342,7 +347,11 @@ def open_contests(session: Session) -> Contests:
             seller_id=contest.seller_id,
             marketer_id=contest.marketer_id,
             since=contest.created_at,
+            seller_words=verdict_note,
+            marketer_words=contest.text,
         )
-        for contest, name, company in queries.oldest_open_contests(session, limit=CONTESTS_SHOWN)
+        for contest, name, company, verdict_note in queries.contests_for_review(
+            session, limit=limit
+        )
     )
     return Contests(total=queries.count_open_contests(session), oldest=oldest)

@@ -34,7 +34,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain import enforcement
-from bot.domain.digest import Reasons, ScoreLine, exit_reasons, scorecard_lines
+from bot.domain.digest import (
+    OpenContest,
+    Reasons,
+    ScoreLine,
+    exit_reasons,
+    open_contests,
+    scorecard_lines,
+)
 from bot.domain.funnel import leads_needed
 from bot.domain.funnel_query import Window
 from bot.domain.normalize import clean_text
@@ -67,22 +74,6 @@ class SpanStart(StrEnum):
     REVIEWED = "reviewed"  # the latest meeting marked reviewed
     CADENCE = "cadence"  # the cadence's meeting before this one
     DEFAULT = "default"  # DEFAULT_SPAN before now
-
-
-@dataclass(frozen=True)
-class ContestedVerdict:
-    """A verdict a marketer contested, open until a review discusses it."""
-
-    lead_id: int
-    lead_name: str
-    company: str | None
-    exit: str
-    reason: str | None
-    seller_id: str
-    seller_words: str | None  # the verdict's note, if the seller left one
-    marketer_id: str
-    marketer_words: str  # why the marketer thinks the lead was a fit
-    since: datetime
 
 
 @dataclass(frozen=True)
@@ -134,7 +125,7 @@ class Agenda:
     open_breaches: int  # leads whose escalated breach still stands
     alerts: dict[str, int] = field(hash=False)  # raised in the span, by `ALERT_KINDS` kind
     reasons: Reasons
-    contests: tuple[ContestedVerdict, ...]
+    contests: tuple[OpenContest, ...]
     contests_total: int
     target: ProposedTarget
     items: tuple[AgendaEntry, ...]
@@ -247,23 +238,7 @@ def review_agenda(
     card = _span_scorecard(session, policy, since, now, tz)
     before = _span_scorecard(session, policy, since - span, since, tz)
     target = leads_needed(Window(since, now, "review.span"), policy, tz)
-    contests = tuple(
-        ContestedVerdict(
-            lead_id=contest.lead_id,
-            lead_name=name,
-            company=company,
-            exit=contest.exit,
-            reason=contest.reason_code,
-            seller_id=contest.seller_id,
-            seller_words=verdict_note,
-            marketer_id=contest.marketer_id,
-            marketer_words=contest.text,
-            since=contest.created_at,
-        )
-        for contest, name, company, verdict_note in queries.contests_for_review(
-            session, limit=CONTESTS_SHOWN
-        )
-    )
+    contests = open_contests(session, limit=CONTESTS_SHOWN)
     items = tuple(
         AgendaEntry(
             id=item.id,
@@ -285,8 +260,8 @@ def review_agenda(
         open_breaches=card.open_breaches,
         alerts=queries.count_alerts_between(session, kinds=ALERT_KINDS, since=since, until=now),
         reasons=exit_reasons(session, week=Window(since, now, "review.span")),
-        contests=contests,
-        contests_total=queries.count_open_contests(session),
+        contests=contests.oldest,
+        contests_total=contests.total,
         target=proposed_target(session, policy=policy, since=since, until=now),
         items=items,
         items_total=queries.count_open_agenda_items(session),

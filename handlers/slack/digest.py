@@ -65,7 +65,7 @@ def build_digest(
         context(DIGEST_NOTE, escape(digest_note(digest, _))),
     ]
     for side, block_id in (("marketing", DIGEST_MARKETING), ("sales", DIGEST_SALES)):
-        lines = [_slack_score(line, _) for line in digest.scorecard if line.side == side]
+        lines = [slack_score(line, _) for line in digest.scorecard if line.side == side]
         blocks.append(section(block_id, "\n".join([f"*{_(f'digest.side.{side}')}*", *lines])))
     funnel = escape(table(*funnel_cells(digest.funnel, _)))
     blocks.append(
@@ -121,13 +121,15 @@ def fallback_text(digest: Digest, _: Translator) -> str:
     )
 
 
-def _slack_score(line: ScoreLine, _: Translator) -> str:
+def slack_score(line: ScoreLine, _: Translator, *, change: str = "digest.score.change") -> str:
+    """`• *Figure:* value (target ✓) · change on the week before`: one scorecard line as a
+    bullet; `change` is the key naming what the change is against."""
     label, value, _before, moved, target, mark = score_cells(line, _)
     text = f"• *{label}:* {value}"
     if target:
         text += " " + _("digest.score.target", target=target) + (f" {mark}" if mark else "")
     if moved:
-        text += " · " + _("digest.score.change", change=moved)
+        text += " · " + _(change, change=moved)
     return text
 
 

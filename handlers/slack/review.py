@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.digest import OpenContest
 from bot.domain.review import (
     ALERT_KINDS,
     DEFAULT_SPAN,
     Agenda,
     AgendaEntry,
-    ContestedVerdict,
     ReviewAnswer,
     ReviewOutcome,
     SpanStart,
@@ -49,8 +49,8 @@ from handlers.slack.digest import (
     one_line,
     person_label,
     reason_line,
-    score_cells,
     score_table,
+    slack_score,
 )
 from handlers.slack.funnel import change, reason_label
 
@@ -102,7 +102,11 @@ def build_review_reminder(
         context(REVIEW_SPAN, escape(span_line(agenda, _, tz=tz))),
     ]
     for side, block_id in (("marketing", REVIEW_MARKETING), ("sales", REVIEW_SALES)):
-        lines = [_slack_score(line, _) for line in agenda.scorecard if line.side == side]
+        lines = [
+            slack_score(line, _, change="review.score.change")
+            for line in agenda.scorecard
+            if line.side == side
+        ]
         title = _("review.scorecard.side", side=_(f"digest.side.{side}"))
         blocks.append(section(block_id, "\n".join([f"*{title}*", *lines])))
     blocks.append(
@@ -162,18 +166,8 @@ def read_occurrence(value: str) -> datetime:
     return moment
 
 
-def _slack_score(line: Any, _: Translator) -> str:
-    label, value, _before, moved, target, mark = score_cells(line, _)
-    text = f"• *{label}:* {value}"
-    if target:
-        text += " " + _("digest.score.target", target=target) + (f" {mark}" if mark else "")
-    if moved:
-        text += " · " + _("review.score.change", change=moved)
-    return text
-
-
 def _slack_contest(
-    contest: ContestedVerdict, _: Translator, *, tz: ZoneInfo, who: Callable[[str], str]
+    contest: OpenContest, _: Translator, *, tz: ZoneInfo, who: Callable[[str], str]
 ) -> str:
     head = contest_line(contest, _, tz=tz, who=who, text=_inert)
     seller = _words(contest.seller_words, _, escaped=True)
@@ -382,7 +376,7 @@ def _per_sale(value: float) -> str:
 
 
 def contest_line(
-    contest: ContestedVerdict,
+    contest: OpenContest,
     _: Translator,
     *,
     tz: ZoneInfo,

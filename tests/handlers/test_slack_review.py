@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from slackkit.blockkit import check_message
 
-from bot.domain.digest import ReasonLine, Reasons, ScoreLine
+from bot.domain.digest import OpenContest, ReasonLine, Reasons, ScoreLine
 from bot.domain.review import (
     Agenda,
     AgendaEntry,
-    ContestedVerdict,
     ProposedTarget,
     ReviewAnswer,
     ReviewOutcome,
@@ -76,7 +75,7 @@ def sample(**changes) -> Agenda:
             by_campaign=(),
         ),
         contests=(
-            ContestedVerdict(
+            OpenContest(
                 lead_id=7,
                 lead_name="Bea <!channel>",
                 company="Grupo Andino",
