@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -243,15 +244,21 @@ def test_a_killed_server_restarted_delivers_every_lead_exactly_once(
     if not database_url.startswith("sqlite"):
         pytest.skip("the lease wait makes this slow; the replica test covers PostgreSQL")
     slack.rate_limit_messages(per_second=1.0, burst=3)
-    # The fourth post is slow: the process is killed while Slack is still posting it.
-    slack.fail_next(
-        "chat.postMessage",
-        faults.delay(3),
-        when=lambda params: "Lead 3" in str(params.get("text")),
-    )
+    # The fourth post is slow: the process is killed while Slack is still posting it (once
+    # the post has reached Slack: marked in flight is not yet sent).
+    reached_slack = threading.Event()
+
+    def fourth_post(params: dict) -> bool:
+        if "Lead 3" not in str(params.get("text")):
+            return False
+        reached_slack.set()
+        return True
+
+    slack.fail_next("chat.postMessage", faults.delay(3), when=fourth_post)
     with run_bot(bot_env, tmp_path) as bot:
         leads = send(bot, *(lead(n) for n in range(8)))
         slow = leads[3]
+        assert reached_slack.wait(30)
         wait_until(lambda: in_flight(prepared, slow), timeout=30)
         os.kill(bot.process.pid, signal.SIGKILL)
         bot.process.wait()
