@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.domain.claim import ClaimLane
 from bot.domain.roles import RoleDirectory
 from bot.i18n import Translator
 from storage.db import make_engine, session_factory
@@ -47,6 +48,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     translate: Translator
     roles: RoleDirectory
+    # Claim clicks that arrive together are decided together (see `ClaimLane`).
+    claims: ClaimLane
     outbox_bell: Bell = field(default_factory=Bell)
     # Where a listener sends Slack calls that can wait until after its ack.
     after_ack: Executor = field(
@@ -60,17 +63,20 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database engine and gather the per-team pieces."""
     engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    roles = RoleDirectory(
+        sellers=settings.seller_user_ids,
+        marketers=settings.marketer_user_ids,
+        managers=settings.manager_user_ids,
+        sales_channel=settings.sales_channel_id,
+        marketing_channel=settings.marketing_channel_id,
+        managers_channel=settings.managers_channel_id,
+    )
     return Runtime(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         translate=Translator(settings.bot_locale),
-        roles=RoleDirectory(
-            sellers=settings.seller_user_ids,
-            marketers=settings.marketer_user_ids,
-            managers=settings.manager_user_ids,
-            sales_channel=settings.sales_channel_id,
-            marketing_channel=settings.marketing_channel_id,
-            managers_channel=settings.managers_channel_id,
-        ),
+        roles=roles,
+        claims=ClaimLane(sessions, roles),
     )

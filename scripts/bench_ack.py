@@ -3,10 +3,11 @@
 What it measures. Slack shows a person a spinner until the app answers an interactive
 request, and gives up after three seconds. The Claim listener takes its decision in the
 database (who owns the lead, the event, the notices for the card and its thread) before it
-calls `ack()`, so the database work sits inside that wait. This script times that answer
-through the real HTTP path: a signed `POST /slack/events` carrying Slack's own
-`block_actions` payload, into FastAPI, into Bolt (signature check, middleware, listener
-matching), into `handlers.slack.listeners.actions.claim`, and back.
+calls `ack()`, so the database work sits inside that wait (clicks that arrive while a
+decision is being taken are decided together in the next one: `ClaimLane`). This script
+times that answer through the real HTTP path: a signed `POST /slack/events` carrying
+Slack's own `block_actions` payload, into FastAPI, into Bolt (signature check, middleware,
+listener matching), into `handlers.slack.listeners.actions.claim`, and back.
 
 Why the baseline is in the same run. A latency in milliseconds says as much about the
 machine, its load at that moment and the HTTP client as about the listener. The server

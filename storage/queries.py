@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     ColumnElement,
     Integer,
@@ -146,6 +149,19 @@ def forget_events_before(session: Session, *, before: datetime) -> int:
 def is_channel_member(session: Session, *, channel_id: str, user_id: str) -> bool:
     """True when the membership cache has `user_id` in `channel_id`."""
     return session.get(ChannelMember, (channel_id, user_id)) is not None
+
+
+def channel_members_among(
+    session: Session, *, channel_ids: set[str], user_ids: set[str]
+) -> set[tuple[str, str]]:
+    """The (channel, user) pairs of the membership cache among these channels and users."""
+    if not channel_ids or not user_ids:
+        return set()
+    statement = select(ChannelMember.channel_id, ChannelMember.user_id).where(
+        col(ChannelMember.channel_id).in_(sorted(channel_ids)),
+        col(ChannelMember.user_id).in_(sorted(user_ids)),
+    )
+    return {(channel, user) for channel, user in session.exec(statement)}
 
 
 def add_channel_member(session: Session, *, channel_id: str, user_id: str, at: datetime) -> None:
@@ -548,106 +564,169 @@ def move_lead(
     return session.exec(statement.execution_options(synchronize_session=False)).rowcount == 1
 
 
-def move_with_trail(
-    session: Session,
-    *,
-    lead_id: int,
-    expected: Mapping[str, Any],
-    changes: Mapping[str, Any],
-    event: Mapping[str, Any],
-    outbox: Sequence[Mapping[str, Any]],
-) -> bool:
-    """Apply `changes` to the lead only if its columns still hold `expected` (None: NULL),
-    and append `event` (a `lead_event` row) and the `outbox` rows with it; True if it was,
-    False with nothing written otherwise.
+@dataclass(frozen=True)
+class TrailedMove:
+    """One lead's compare-and-set for `move_with_trail`: apply `changes` if its columns
+    still hold `expected` (None: NULL), and then append `event` (a `lead_event` row) and the
+    `outbox` rows."""
 
-    `move_lead` and two inserts, in as few round trips as the backend allows: one statement
-    on PostgreSQL (an UPDATE whose row feeds the INSERTs), three on SQLite, all in the
-    session's transaction. The hot path of a click, so no ORM: values go through the
+    lead_id: int
+    expected: Mapping[str, Any]
+    changes: Mapping[str, Any]
+    event: Mapping[str, Any]
+    outbox: Sequence[Mapping[str, Any]] = ()
+
+    @property
+    def shape(self) -> tuple:
+        """What the SQL depends on: the names involved, and which expected values are NULL."""
+        rows = self.outbox
+        return (
+            tuple((name, value is None) for name, value in sorted(self.expected.items())),
+            tuple(sorted(self.changes)),
+            tuple(sorted(self.event)),
+            tuple(sorted(rows[0])) if rows else (),
+            len(rows),
+        )
+
+
+def move_with_trail(session: Session, *, moves: Sequence[TrailedMove]) -> list[bool]:
+    """Each move applied if its lead still holds what it expects, with its event and outbox
+    rows; whether it was, move by move. Moves of one lead after the first to apply find it
+    changed. The moves must share one `shape`.
+
+    `move_lead` and two inserts for every move, in as few round trips as the backend allows:
+    one statement for all of them on PostgreSQL (an UPDATE joined to the moves' values, sent
+    as one array per column, whose rows feed the INSERTs), three per move on SQLite; all in
+    the session's transaction. The hot path of a click, so no ORM: values go through the
     columns' own types, as an insert of the model would store them.
     """
+    if not moves:
+        return []
+    shape = moves[0].shape
+    if any(move.shape != shape for move in moves[1:]):
+        raise ValueError("moves of different shapes cannot share one statement")
     connection = session.connection()
     dialect = connection.dialect
-    rows = [dict(row) for row in outbox]
-    shape = (
-        dialect.name,
-        dialect.paramstyle,
-        tuple((name, value is None) for name, value in sorted(expected.items())),
-        tuple(sorted(changes)),
-        tuple(sorted(event)),
-        tuple(sorted(rows[0])) if rows else (),
-        len(rows),
-    )
-    statements = _trail_statements(shape)
-    lead, events, queued = Lead.__table__, LeadEvent.__table__, OutboxEntry.__table__
-    params = {"lead_id": lead_id}
-    params |= {f"e_{n}": _bound(lead, n, v, dialect) for n, v in expected.items() if v is not None}
-    params |= {f"c_{n}": _bound(lead, n, v, dialect) for n, v in changes.items()}
-    params |= {f"v_{n}": _bound(events, n, v, dialect) for n, v in event.items()}
+    statements = _trail_statements(dialect.name, dialect.paramstyle, shape)
     if dialect.name == "postgresql":
-        for index, row in enumerate(rows):
-            params |= {f"o{index}_{n}": _bound(queued, n, v, dialect) for n, v in row.items()}
+        # In the order of their leads, so that two processes moving the same leads at once
+        # lock them in the same order rather than each waiting for the other.
+        order = sorted(range(len(moves)), key=lambda row: moves[row].lead_id)
+        rows = [dict(_move_values(moves[row], dialect, row=row)) for row in order]
         [statement] = statements
-        return connection.exec_driver_sql(statement, params).scalar_one() == 1
+        params = {"moves": json.dumps(rows, default=_json_value)}
+        applied = {k for (k,) in connection.exec_driver_sql(statement, params)}
+        return [row in applied for row in range(len(moves))]
     update_lead, insert_event, insert_outbox = statements
-    if connection.exec_driver_sql(update_lead, params).rowcount != 1:
-        return False
-    connection.exec_driver_sql(insert_event, params)
-    if rows:
-        batch = [
-            {**params, **{f"o0_{n}": _bound(queued, n, v, dialect) for n, v in row.items()}}
-            for row in rows
-        ]
-        connection.exec_driver_sql(insert_outbox, batch)
-    return True
+    done = []
+    for move in moves:
+        params = dict(_move_values(move, dialect, row=0, outbox=False))
+        if connection.exec_driver_sql(update_lead, params).rowcount != 1:
+            done.append(False)
+            continue
+        connection.exec_driver_sql(insert_event, params)
+        if move.outbox:
+            rows = [
+                {f"o0_{n}": _bound(OutboxEntry.__table__, n, v, dialect) for n, v in row.items()}
+                for row in move.outbox
+            ]
+            connection.exec_driver_sql(insert_outbox, rows)
+        done.append(True)
+    return done
+
+
+def _move_values(
+    move: TrailedMove, dialect: Any, *, row: int, outbox: bool = True
+) -> Iterator[tuple[str, Any]]:
+    """A move's values, bound by their columns' types, under `_trail_statements`' names."""
+    lead, events, queued = Lead.__table__, LeadEvent.__table__, OutboxEntry.__table__
+    # PostgreSQL takes them as JSON text: its JSON columns' values stay as they are.
+    bind = _bound if dialect.name != "postgresql" else _json_bound
+    yield "k", row
+    yield "lead_id", move.lead_id
+    for name, value in move.expected.items():
+        if value is not None:
+            yield f"e_{name}", bind(lead, name, value, dialect)
+    for name, value in move.changes.items():
+        yield f"c_{name}", bind(lead, name, value, dialect)
+    for name, value in move.event.items():
+        yield f"v_{name}", bind(events, name, value, dialect)
+    if outbox:
+        for index, entry in enumerate(move.outbox):
+            for name, value in entry.items():
+                yield f"o{index}_{name}", bind(queued, name, value, dialect)
+
+
+def _json_bound(table: Any, column: str, value: Any, dialect: Any) -> Any:
+    """`_bound` for a value sent inside a JSON document."""
+    if isinstance(table.c[column].type, JSON):
+        return value
+    return _bound(table, column, value, dialect)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
 @lru_cache(maxsize=64)
-def _trail_statements(shape: tuple) -> tuple[str, ...]:
-    """The SQL of `move_with_trail` for one shape of its arguments."""
-    backend, paramstyle, expected, changed, event_columns, outbox_columns, outbox_rows = shape
+def _trail_statements(backend: str, paramstyle: str, shape: tuple) -> tuple[str, ...]:
+    """The SQL of `move_with_trail` for one shape of its moves: on PostgreSQL one statement
+    for any number of them, elsewhere three statements run for each."""
+    expected, changed, event_columns, outbox_columns, outbox_rows = shape
     mark = "%({})s" if paramstyle == "pyformat" else ":{}"
-    postgres = backend == "postgresql"
-
-    def value(table: Any, column: str, name: str) -> str:
-        if not postgres:
-            return mark.format(name)
-        kind = table.c[column].type.dialect_impl(_POSTGRES).compile(dialect=_POSTGRES)
-        return f"CAST({mark.format(name)} AS {kind})"
-
     lead, events, queued = Lead.__table__, LeadEvent.__table__, OutboxEntry.__table__
-    where = [f"id = {mark.format('lead_id')}"]
-    where += [
-        f"{n} IS NULL" if is_null else f"{n} = {value(lead, n, f'e_{n}')}"
-        for n, is_null in expected
-    ]
-    assignments = ", ".join(f"{n} = {value(lead, n, f'c_{n}')}" for n in changed)
-    update = f"UPDATE lead SET {assignments} WHERE {' AND '.join(where)}"
     event_names = ", ".join(event_columns)
-    event_values = ", ".join(value(events, n, f"v_{n}") for n in event_columns)
     outbox_names = ", ".join(outbox_columns)
-    if not postgres:
+    if backend != "postgresql":
+        where = [f"id = {mark.format('lead_id')}"]
+        where += [
+            f"{n} IS NULL" if is_null else f"{n} = {mark.format(f'e_{n}')}"
+            for n, is_null in expected
+        ]
+        assignments = ", ".join(f"{n} = {mark.format(f'c_{n}')}" for n in changed)
+        event_values = ", ".join(mark.format(f"v_{n}") for n in event_columns)
         outbox_values = ", ".join(mark.format(f"o0_{n}") for n in outbox_columns)
         return (
-            update,
+            f"UPDATE lead SET {assignments} WHERE {' AND '.join(where)}",
             f"INSERT INTO lead_event (lead_id, {event_names}) "
             f"VALUES ({mark.format('lead_id')}, {event_values})",
             f"INSERT INTO outbox ({outbox_names}) VALUES ({outbox_values})",
         )
-    parts = [f"moved AS ({update} RETURNING id)"]
-    parts.append(
+
+    # The moves as a table, `m`, from one JSON array of objects: k (the move's place),
+    # lead_id, then e_* (expected), c_* (changes), v_* (the event), o<i>_* (outbox row i).
+    columns: list[tuple[str, str]] = [("k", "INTEGER"), ("lead_id", "INTEGER")]
+    columns += [(f"e_{n}", _postgres_type(lead, n)) for n, is_null in expected if not is_null]
+    columns += [(f"c_{n}", _postgres_type(lead, n)) for n in changed]
+    columns += [(f"v_{n}", _postgres_type(events, n)) for n in event_columns]
+    columns += [
+        (f"o{i}_{n}", _postgres_type(queued, n)) for i in range(outbox_rows) for n in outbox_columns
+    ]
+    record = ", ".join(f"{name} {kind}" for name, kind in columns)
+    where = ["lead.id = m.lead_id"]
+    where += [f"lead.{n} IS NULL" if is_null else f"lead.{n} = m.e_{n}" for n, is_null in expected]
+    assignments = ", ".join(f"{n} = m.c_{n}" for n in changed)
+    parts = [
+        f"m AS (SELECT * FROM json_to_recordset(CAST({mark.format('moves')} AS JSON)) "
+        f"AS m ({record}))",
+        f"moved AS (UPDATE lead SET {assignments} FROM m WHERE {' AND '.join(where)} "
+        "RETURNING m.*)",
         f"logged AS (INSERT INTO lead_event (lead_id, {event_names}) "
-        f"SELECT id, {event_values} FROM moved)"
-    )
+        f"SELECT lead_id, {', '.join(f'v_{n}' for n in event_columns)} FROM moved)",
+    ]
     if outbox_rows:
         selects = " UNION ALL ".join(
-            "SELECT "
-            + ", ".join(value(queued, n, f"o{i}_{n}") for n in outbox_columns)
-            + " FROM moved"
+            f"SELECT {', '.join(f'o{i}_{n}' for n in outbox_columns)} FROM moved"
             for i in range(outbox_rows)
         )
         parts.append(f"queued AS (INSERT INTO outbox ({outbox_names}) {selects})")
-    return (f"WITH {', '.join(parts)} SELECT count(*) FROM moved",)
+    return (f"WITH {', '.join(parts)} SELECT k FROM moved",)
+
+
+def _postgres_type(table: Any, column: str) -> str:
+    return table.c[column].type.dialect_impl(_POSTGRES).compile(dialect=_POSTGRES)
 
 
 _POSTGRES = postgresql.dialect()

@@ -209,8 +209,7 @@ def perform(
     return Outcome(lead, event)
 
 
-def perform_expected(
-    session: Session,
+def expected_move(
     *,
     lead_id: int,
     state: State,
@@ -219,14 +218,12 @@ def perform_expected(
     actor: str,
     at: datetime,
     outbox: Sequence[dict] = (),
-) -> bool:
-    """`perform` for a lead the caller expects to be in `state` with `owner`, without
-    reading it first: the move, its event and the `outbox` rows in one compare-and-set
-    (`queries.move_with_trail`), the fewest round trips a click can cost.
+) -> queries.TrailedMove:
+    """`action` on a lead the caller expects to be in `state` with `owner`, as a
+    compare-and-set that needs no read first (see `perform_expected`).
 
     The other columns the move sets must still be empty for it to apply, so the event's
-    `before` is known without reading the lead. False, with nothing written, when the lead
-    is not exactly so; `perform` then reads it, decides and says why.
+    `before` is known without reading the lead.
     """
     target = after(action, state)
     changes = _changes(action, state, target, actor=actor, at=at, reason=None, value=None)
@@ -244,9 +241,19 @@ def perform_expected(
         "to_stage": target.label,
         "data": {"before": {name: expected[name] for name in moved}},
     }
-    return queries.move_with_trail(
-        session, lead_id=lead_id, expected=expected, changes=changes, event=event, outbox=outbox
+    return queries.TrailedMove(
+        lead_id=lead_id, expected=expected, changes=changes, event=event, outbox=tuple(outbox)
     )
+
+
+def perform_expected(session: Session, moves: Sequence[queries.TrailedMove]) -> list[bool]:
+    """`perform` for leads the caller expects to be as their `expected_move` says, without
+    reading them first: each move, its event and its outbox rows in one compare-and-set, all
+    of them in one statement on PostgreSQL (`queries.move_with_trail`), the fewest round
+    trips clicks can cost. Per move, True if it applied; False, with nothing written for
+    it, when its lead is not exactly so (`perform` then reads it, decides and says why).
+    """
+    return queries.move_with_trail(session, moves=moves)
 
 
 def snapshot(lead: Lead, names: list[str] | tuple[str, ...]) -> dict:

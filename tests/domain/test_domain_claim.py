@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot.domain import notices
 from bot.domain.claim import ClaimAnswer, claim_lead
-from bot.domain.lifecycle import Action, State, perform, perform_expected
+from bot.domain.lifecycle import Action, State, expected_move, perform, perform_expected
 from bot.domain.roles import RoleDirectory
 from bot.domain.vocabulary import Stage
 from storage.db import session_scope
@@ -115,10 +115,11 @@ def test_the_one_statement_claim_stores_what_the_general_move_stores(sessions, l
         )  # fmt: skip
 
     with session_scope(sessions) as session:  # one compare-and-set, nothing read first
-        assert perform_expected(
-            session, lead_id=lead_id, state=State(Stage.PROFILED), owner=None,
+        move = expected_move(
+            lead_id=lead_id, state=State(Stage.PROFILED), owner=None,
             action=Action.CLAIM, actor="U0ALICE", at=NOW, outbox=rows(lead_id),
         )  # fmt: skip
+        assert perform_expected(session, [move]) == [True]
     with session_scope(sessions) as session:  # the general path, as any other move takes it
         outcome = perform(session, lead_id=other_id, action=Action.CLAIM, actor="U0ALICE", at=NOW)
         assert outcome.done
@@ -138,10 +139,11 @@ def test_a_lead_not_exactly_as_handed_over_takes_the_general_path(sessions, lead
     with session_scope(sessions) as session:
         session.get(Lead, lead_id).accepted_at = earlier  # unusual, but not for the fast path
     with session_scope(sessions) as session:
-        assert not perform_expected(
-            session, lead_id=lead_id, state=State(Stage.PROFILED), owner=None,
+        move = expected_move(
+            lead_id=lead_id, state=State(Stage.PROFILED), owner=None,
             action=Action.CLAIM, actor="U0BRUNO", at=NOW,
         )  # fmt: skip
+        assert perform_expected(session, [move]) == [False]
     assert stored(sessions, lead_id)[1:] == ([], [])  # nothing written
     assert claim(sessions, lead_id, "U0BRUNO") is ClaimAnswer.CLAIMED
     _, events, entries = stored(sessions, lead_id)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import asdict
 
 from slack_bolt import App
 
 from bot.domain import manage, notices, review, rotation, work
-from bot.domain.claim import ClaimAnswer, claim_lead, quick_claim
+from bot.domain.claim import ClaimAnswer, Click, claim_lead
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
@@ -19,7 +20,7 @@ from handlers.slack.blocks import escape, mention
 from handlers.slack.listeners import open_after_ack
 from handlers.slack.notices import render_notice
 from handlers.slack.review import mark_reviewed_text, meeting_when, read_occurrence
-from storage.db import session_scope, statement_scope
+from storage.db import session_scope
 from storage.models import Lead, LeadEvent
 from storage.types import utcnow
 
@@ -67,20 +68,16 @@ def _take(ack, body, client, context, *, accepting: bool) -> None:
     if lead_id is None:
         ack()
         return
-    click = {
-        "lead_id": lead_id,
-        "user_id": body["user"]["id"],
-        "channel_id": body["channel"]["id"],
-        "roles": runtime.roles,
-        "at": utcnow(),
-    }
-    answer = None
-    if not accepting:  # most claims: one statement, committed by itself on PostgreSQL
-        with statement_scope(runtime.sessions) as session:
-            answer = ClaimAnswer.CLAIMED if quick_claim(session, **click) else None
+    click = Click(
+        lead_id=lead_id, user_id=body["user"]["id"], channel_id=body["channel"]["id"], at=utcnow()
+    )
+    # Most claims: decided with the clicks arriving at the same moment, in one statement.
+    answer = ClaimAnswer.CLAIMED if not accepting and runtime.claims.claim(click) else None
     if answer is None:
         with session_scope(runtime.sessions) as session:
-            answer = claim_lead(session, **click, accept=accepting, quick=False)
+            answer = claim_lead(
+                session, **asdict(click), roles=runtime.roles, accept=accepting, quick=False
+            )
     ack()
     runtime.outbox_bell.ring()
     home.refresh_after_action(context, client, body["user"]["id"])
