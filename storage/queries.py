@@ -614,7 +614,10 @@ def move_with_trail(session: Session, *, moves: Sequence[TrailedMove]) -> list[b
         order = sorted(range(len(moves)), key=lambda row: moves[row].lead_id)
         rows = [dict(_move_values(moves[row], dialect, row=row)) for row in order]
         [statement] = statements
-        params = {"moves": json.dumps(rows, default=_json_value)}
+        params = {
+            "moves": json.dumps(rows, default=_json_value),
+            "leads": sorted({move.lead_id for move in moves}),
+        }
         applied = {k for (k,) in connection.exec_driver_sql(statement, params)}
         return [row in applied for row in range(len(moves))]
     update_lead, insert_event, insert_outbox = statements
@@ -705,7 +708,9 @@ def _trail_statements(backend: str, paramstyle: str, shape: tuple) -> tuple[str,
         (f"o{i}_{n}", _postgres_type(queued, n)) for i in range(outbox_rows) for n in outbox_columns
     ]
     record = ", ".join(f"{name} {kind}" for name, kind in columns)
-    where = ["lead.id = m.lead_id"]
+    # The leads' ids once more as an array, for the planner: it reads them by key rather
+    # than guessing how many rows the JSON holds and scanning the table.
+    where = [f"lead.id = ANY(CAST({mark.format('leads')} AS INTEGER[]))", "lead.id = m.lead_id"]
     where += [f"lead.{n} IS NULL" if is_null else f"lead.{n} = m.e_{n}" for n, is_null in expected]
     assignments = ", ".join(f"{n} = m.c_{n}" for n in changed)
     parts = [
