@@ -60,6 +60,21 @@ class LeadBase(SQLModel):
     estimated_value: float | None = None
 
 
+# The columns of the indexes a report of every lead is grouped from (see `Lead`).
+OUTCOME_INDEX = ("stage", "exit", "exit_reason", "won_value", "created_at")
+BREAKDOWN_INDEX = ("stage", "won_value", "created_at")
+# The lead columns a report can be broken down by, under the report's names for them.
+BREAKDOWN_INDEXES = {
+    "zone": "zone",
+    "service": "service",
+    "source": "source",
+    "campaign": "campaign",
+    "channel": "channel",
+    "age": "age_range",
+    "seller": "owner_id",
+}
+
+
 class Lead(LeadBase, table=True):
     """A lead, its place in the funnel, and when it reached each stage.
 
@@ -101,8 +116,17 @@ class Lead(LeadBase, table=True):
             )
         ),
         Index("ix_lead_owner_stage", "owner_id", "stage"),
-        # The SLA sweep's open leads: handed over or accepted, not left.
-        Index("ix_lead_stage_exit", "stage", "exit"),
+        # The SLA sweep's open leads (handed over or accepted, not left); and a report of
+        # every lead groups them by outcome in this index's order, without sorting.
+        Index("ix_lead_outcome", *OUTCOME_INDEX),
+        # On SQLite, which groups by sorting, each breakdown of a report of every lead by a
+        # lead column is grouped in its own index's order. PostgreSQL groups by hashing and
+        # does better without them (a full scan of each of these indexes in order was slower
+        # than hashing the table), and each would cost every update of a lead.
+        *(
+            Index(f"ix_lead_by_{name}", column, *BREAKDOWN_INDEX).ddl_if(dialect="sqlite")
+            for name, column in BREAKDOWN_INDEXES.items()
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ColumnElement,
+    Float,
     Integer,
     Row,
     String,
@@ -36,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    BREAKDOWN_INDEXES,
     CARD_MESSAGE,
     AgendaItem,
     ChannelMember,
@@ -58,15 +60,7 @@ from storage.models import (
 from storage.types import UTCDateTime
 
 # Columns a cohort can be broken down by (the domain's names for them).
-BREAKDOWN_COLUMNS = {
-    "zone": Lead.zone,
-    "service": Lead.service,
-    "source": Lead.source,
-    "campaign": Lead.campaign,
-    "channel": Lead.channel,
-    "age": Lead.age_range,
-    "seller": Lead.owner_id,
-}
+BREAKDOWN_COLUMNS = {name: Lead.__table__.c[column] for name, column in BREAKDOWN_INDEXES.items()}
 
 
 def add_lead(session: Session, *, lead: Lead) -> Lead:
@@ -1465,11 +1459,33 @@ def _reached(stage: str) -> ColumnElement[bool]:
     return col(Lead.stage).in_(_REACH_ORDER[_REACH_ORDER.index(stage) :])
 
 
-def _cohort_of(since: datetime, until: datetime, owner: str | None) -> list[ColumnElement[bool]]:
-    conditions = [col(Lead.created_at) >= since, col(Lead.created_at) < until]
+def _cohort_of(
+    since: datetime, until: datetime, owner: str | None, *, by_creation: bool = True
+) -> list[ColumnElement[bool]]:
+    """The cohort's conditions. `by_creation=False`: the same, written so that SQLite does
+    not read the cohort through an index on the creation time (`+created_at`)."""
+    created: Any = col(Lead.created_at)
+    if not by_creation:
+        created = literal_column("+lead.created_at", UTCDateTime())
+    conditions = [created >= since, created < until]
     if owner is not None:
         conditions.append(col(Lead.owner_id) == owner)
     return conditions
+
+
+def _grouped_by_creation(
+    session: Session, *, since: datetime, owner: str | None, grouped_index: bool
+) -> bool:
+    """Whether a grouped count of the cohort should read it through an index on the
+    creation time. Not on SQLite, for the whole team's cohort starting no later than the
+    oldest lead, when an index on the grouped columns (carrying the rest) exists: SQLite
+    groups by sorting, and its planner, unable to tell that the range holds every lead,
+    would read it by creation time and sort it all; read in that index's order instead,
+    the groups come one after the other (on a million leads, 90 ms instead of 580)."""
+    if not grouped_index or owner is not None or session.get_bind().dialect.name != "sqlite":
+        return True
+    first = first_created_at(session)
+    return first is None or since > first
 
 
 def funnel_tally(
@@ -1478,6 +1494,7 @@ def funnel_tally(
     """(stage, exit, reason, leads, value won) per combination over the cohort created in
     [since, until) (only `owner`'s leads when given): about a hundred rows that hold every
     count, exit, reason and the revenue, in one pass over the funnel's covering index."""
+    by_creation = _grouped_by_creation(session, since=since, owner=owner, grouped_index=True)
     statement = (
         select(
             Lead.stage,
@@ -1486,7 +1503,7 @@ def funnel_tally(
             func.count(),
             func.coalesce(func.sum(Lead.won_value), 0.0),
         )
-        .where(*_cohort_of(since, until, owner))
+        .where(*_cohort_of(since, until, owner, by_creation=by_creation))
         .group_by(Lead.stage, Lead.exit, Lead.exit_reason)
     )
     return [tuple(row) for row in session.exec(statement)]
@@ -1520,23 +1537,26 @@ def first_created_at(session: Session) -> datetime | None:
 
 
 def _local_part(
-    part: str, offsets: Sequence[tuple[datetime, int]], tz_name: str, dialect: str
+    part: str, offsets: Sequence[tuple[datetime, int]], dialect: str
 ) -> ColumnElement[int]:
-    """The local weekday (0 = Monday) or hour of `created_at`: PostgreSQL converts with the
-    zone's own rules; SQLite, which knows no zones, adds the UTC offset of each stretch
-    `offsets` lists ((from, minutes) in order, the first from the window's start) to the
-    stored UTC text, in whole numbers (no date parsing but the day's)."""
-    if dialect == "postgresql":
-        local = func.timezone(tz_name, Lead.created_at)
-        field = "isodow" if part == "weekday" else "hour"
-        extracted = cast(func.extract(field, local), Integer)
-        return extracted - 1 if part == "weekday" else extracted
-    shift: Any = offsets[0][1]
+    """The local weekday (0 = Monday) or hour of `created_at`, from its UTC time and the
+    zone's offset over each stretch `offsets` lists ((from, minutes) in order, the first from
+    the window's start), in whole numbers: no zone conversion per lead. PostgreSQL counts
+    minutes from the Unix epoch; SQLite, from the stored UTC text (no date parsing but the
+    day's)."""
+    shift: Any = offsets[0][1] if offsets else 0
     if len(offsets) > 1:
         shift = case(
             *[(col(Lead.created_at) >= start, minutes) for start, minutes in reversed(offsets[1:])],
             else_=offsets[0][1],
         )
+    if dialect == "postgresql":
+        # Local minutes since 1970-01-01 00:00 (a Thursday), never negative for a lead.
+        epoch = func.date_part("epoch", col(Lead.created_at), type_=Float)
+        minutes = cast(func.floor(epoch / 60.0), Integer) + shift
+        if part == "hour":
+            return minutes % 1440 // 60
+        return (minutes // 1440 + 3) % 7
     text_at = col(Lead.created_at)
     # Minutes since the UTC midnight of the stored day, moved to local time: -1440..2879.
     minutes = (
@@ -1560,15 +1580,16 @@ def funnel_breakdown(
     until: datetime,
     owner: str | None,
     offsets: Sequence[tuple[datetime, int]],
-    tz_name: str,
 ) -> list[tuple[Any, int, int, int, float]]:
     """Per value of `dimension` (a lead column, or the local `weekday` or `hour` of its
     creation): (value, leads, qualified, won, revenue) over the cohort, most leads first."""
-    if dimension in ("weekday", "hour"):
+    local = dimension in ("weekday", "hour")
+    if local:
         dialect = session.get_bind().dialect.name
-        key = _local_part(dimension, offsets, tz_name, dialect)
+        key = _local_part(dimension, offsets, dialect)
     else:
         key = BREAKDOWN_COLUMNS[dimension]
+    by_creation = _grouped_by_creation(session, since=since, owner=owner, grouped_index=not local)
     label = key.label("value")
     won = case((col(Lead.stage) == "won", func.coalesce(Lead.won_value, 0.0)), else_=0.0)
     statement = (
@@ -1579,7 +1600,7 @@ def funnel_breakdown(
             func.coalesce(func.sum(case((col(Lead.stage) == "won", 1), else_=0)), 0),
             func.coalesce(func.sum(won), 0.0),
         )
-        .where(*_cohort_of(since, until, owner))
+        .where(*_cohort_of(since, until, owner, by_creation=by_creation))
         .group_by(literal_column("value"))  # the key computed once per lead, by its label
         .order_by(func.count().desc(), literal_column("value"))
     )

@@ -266,7 +266,6 @@ def breakdown_rows(
             until=window.end,
             owner=owner,
             offsets=_offsets(session, by, window, tz),
-            tz_name=tz.key,
         )
     ]
     if by in ("weekday", "hour"):
