@@ -161,3 +161,19 @@ def test_sqlite_groups_every_lead_in_index_order_and_a_window_by_creation(
     assert not any("GROUP BY" in step for step in by_zone), by_zone
     later = plans(engine, sessions, tally_since(FIRST + timedelta(days=300)))
     assert any("ix_lead_funnel (created_at>? AND created_at<?)" in step for step in later), later
+
+
+def test_postgresql_plans_each_report_statement_for_its_own_window(sessions, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL planner setting")
+
+    def mode(session) -> str:
+        return session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar_one()
+
+    with sessions() as session:
+        before = mode(session)
+        queries.funnel_tally(session, since=BEFORE_ALL, until=NOW, owner=None)
+        during = mode(session)
+        session.commit()
+        after = mode(session)
+    assert (before, during, after) == ("auto", "force_custom_plan", "auto")
