@@ -17,7 +17,6 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import count
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -41,7 +40,6 @@ JOB_ID = "weekly-digest"
 GRACE = timedelta(hours=12)
 # The run's note when there is nowhere to send the digest (nothing is queued).
 NOWHERE = "nowhere to send it: MANAGERS_CHANNEL_ID and MANAGER_USER_IDS are empty"
-FORCED_RUNS_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -144,28 +142,8 @@ def claim_week(runtime: Runtime, *, now: datetime, force: bool, worker: str) -> 
     due = occurrence_for(week, schedule, tz)
     period = schedule.period_key(due, tz)
     with session_scope(runtime.sessions) as session:
-        run = queries.start_run(
-            session, job_id=JOB_ID, period=period, due_at=due, worker=worker, at=utcnow()
-        )
-        earlier = None
-        if run is None:
-            earlier = queries.job_run(session, job_id=JOB_ID, period=period)
-        if earlier is not None and not force and was_sent(earlier):
-            session.expunge(earlier)
-            return WeekClaim(week, None, earlier)
-        for number in count(2):
-            if run is not None or number > FORCED_RUNS_MAX:
-                break
-            run = queries.start_run(
-                session, job_id=JOB_ID, period=f"{period}#{number}", due_at=due, worker=worker,
-                at=utcnow(),
-            )  # fmt: skip
-        if run is None:
-            raise RuntimeError(f"no free run key left for {JOB_ID} {period}")
-        return WeekClaim(week, run.id, None)
-
-
-def was_sent(run: JobRun) -> bool:
-    """Whether a run queued its week's digest (or is doing so now): not one that failed,
-    was skipped, or had nowhere to send it."""
-    return run.status in ("done", "running") and run.detail != NOWHERE
+        run, earlier = queries.start_run_by_hand(
+            session, job_id=JOB_ID, period=period, due_at=due, worker=worker, at=utcnow(),
+            nothing_sent=NOWHERE, force=force,
+        )  # fmt: skip
+        return WeekClaim(week, None if run is None else run.id, earlier)

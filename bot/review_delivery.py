@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import count
 
 from bot.config import Settings
 from bot.domain import notices
@@ -40,7 +39,6 @@ START_GRACE = timedelta(hours=1)
 NOWHERE = (
     "nowhere to send it: MANAGERS_CHANNEL_ID, MARKETING_CHANNEL_ID and SALES_CHANNEL_ID are empty"
 )
-SUFFIXED_RUNS_MAX = 1000
 
 
 def channels(settings: Settings) -> list[str]:
@@ -122,26 +120,8 @@ def claim_next_meeting(runtime: Runtime, *, now: datetime, worker: str) -> Meeti
     period = parse_cadence(settings.sla_review_schedule).period_key(meeting, tz)
     due = meeting - reminder_before(settings)
     with session_scope(runtime.sessions) as session:
-        run = queries.start_run(
-            session, job_id=REMINDER_JOB, period=period, due_at=due, worker=worker, at=utcnow()
-        )
-        if run is None:
-            earlier = queries.job_run(session, job_id=REMINDER_JOB, period=period)
-            if earlier is not None and was_sent(earlier):
-                session.expunge(earlier)
-                return MeetingClaim(meeting, None, earlier)
-        for number in count(2):
-            if run is not None or number > SUFFIXED_RUNS_MAX:
-                break
-            run = queries.start_run(
-                session, job_id=REMINDER_JOB, period=f"{period}#{number}", due_at=due,
-                worker=worker, at=utcnow(),
-            )  # fmt: skip
-        if run is None:
-            raise RuntimeError(f"no free run key left for {REMINDER_JOB} {period}")
-        return MeetingClaim(meeting, run.id, None)
-
-
-def was_sent(run: JobRun) -> bool:
-    """Whether a run queued its meeting's reminder (or is doing so now)."""
-    return run.status in ("done", "running") and run.detail != NOWHERE
+        run, earlier = queries.start_run_by_hand(
+            session, job_id=REMINDER_JOB, period=period, due_at=due, worker=worker,
+            at=utcnow(), nothing_sent=NOWHERE,
+        )  # fmt: skip
+        return MeetingClaim(meeting, None if run is None else run.id, earlier)

@@ -953,6 +953,44 @@ def start_run(
     return run
 
 
+# How many runs of one period a send asked by hand may add (`…#2` up to `…#1000`).
+RUNS_BY_HAND_MAX = 1000
+
+
+def start_run_by_hand(
+    session: Session,
+    *,
+    job_id: str,
+    period: str,
+    due_at: datetime,
+    worker: str,
+    at: datetime,
+    nothing_sent: str,
+    force: bool = False,
+) -> tuple[JobRun | None, JobRun | None]:
+    """A run of `job_id` for `period` that a command records to send now, as the scheduled
+    run would: (the run recorded, None); or (None, the period's earlier run) when that run
+    sent (or is sending): done or running, with a detail other than `nothing_sent`. When the
+    earlier run sent nothing, or with `force`, the new run goes under the period with a
+    suffix (`2026-12-03T10:00#2`, `#3`…)."""
+    run = start_run(session, job_id=job_id, period=period, due_at=due_at, worker=worker, at=at)
+    if run is not None:
+        return run, None
+    earlier = job_run(session, job_id=job_id, period=period)
+    sent = earlier is not None and earlier.status in ("done", "running")
+    if sent and earlier.detail != nothing_sent and not force:
+        session.expunge(earlier)
+        return None, earlier
+    for number in range(2, RUNS_BY_HAND_MAX + 1):
+        run = start_run(
+            session, job_id=job_id, period=f"{period}#{number}", due_at=due_at, worker=worker,
+            at=at,
+        )  # fmt: skip
+        if run is not None:
+            return run, None
+    raise RuntimeError(f"no free run key left for {job_id} {period}")
+
+
 def job_run(session: Session, *, job_id: str, period: str) -> JobRun | None:
     """The run of `job_id` for `period`, if it has one."""
     statement = select(JobRun).where(JobRun.job_id == job_id, JobRun.period == period)
