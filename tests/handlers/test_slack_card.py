@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from cards import FULL_CARD_FIELDS, FULL_LEAD
 from slackkit.blockkit import check_message
 
 from bot.domain.enforcement import Clock
@@ -22,23 +23,7 @@ EN, ES = Translator("en"), Translator("es")
 def full_lead(**fields) -> Lead:
     values = {
         "id": 42,
-        "name": "Lucía García",
-        "company": "Grupo Andino",
-        "job_title": "Operations manager",
-        "email": "lucia.garcia@andino.example",
-        "phone": "+525512345678",
-        "score": 87,
-        "source": "google",
-        "campaign": "black-friday",
-        "zone": "Center",
-        "service": "CRM setup",
-        "age_range": "35-44",
-        "summary": "Runs a 40-person logistics team.",
-        "history": "Downloaded two ebooks.",
-        "approach": "Open with the logistics case study.",
-        "profile_url": "https://crm.example/contacts/10482",
-        "estimated_value": 6667,
-        "custom_fields": {"employees": "11-50"},
+        **FULL_LEAD,
         "stage": "profiled",
         "profiled_at": NOW - timedelta(hours=2, minutes=5),
     }
@@ -64,18 +49,7 @@ def test_a_full_lead_shows_everything_a_seller_needs():
     assert check_message(card) == []
     assert block(card, ids.CARD_HEADER)["text"]["text"] == "Lucía García"
     fields = [f["text"] for f in block(card, ids.CARD_FIELDS)["fields"]]
-    assert fields == [
-        "*Company*\nGrupo Andino",
-        "*Job title*\nOperations manager",
-        "*Email*\nlucia.garcia@andino.example",
-        "*Phone*\n+525512345678",
-        "*Score*\n87",
-        "*Source · campaign*\ngoogle · black-friday",
-        "*Zone*\nCenter",
-        "*Service*\nCRM setup",
-        "*Age range*\n35-44",
-        "*Estimated value*\n6,667",
-    ]
+    assert fields == FULL_CARD_FIELDS
     assert "Runs a 40-person" in block(card, ids.CARD_SUMMARY)["text"]["text"]
     assert "two ebooks" in block(card, ids.CARD_HISTORY)["text"]["text"]
     assert "case study" in block(card, ids.CARD_APPROACH)["text"]["text"]
