@@ -923,9 +923,8 @@ def _send_digest(args: argparse.Namespace, settings: Settings) -> int:
         claimed = digest_delivery.claim_week(runtime, now=now, force=args.force, worker=worker)
         return claimed, week_label(claimed.week, _)
 
-    def queue(runtime, _claimed, now):
-        queued = digest_delivery.queue_digest(runtime, now=now)
-        return queued, [destination for destination, *_rest in queued.entries]
+    def queue(runtime, _claimed, now, turn):
+        return digest_delivery.queue_digest(runtime, now=now, turn=turn)
 
     def deliver(worker, queued, week):
         return _deliver_digest(_, worker, queued, week=week)
@@ -989,11 +988,10 @@ def _send_review(settings: Settings) -> int:
         claimed = review_delivery.claim_next_meeting(runtime, now=now, worker=worker)
         return claimed, meeting_when(claimed.meeting, _, tz=settings.timezone)
 
-    def queue(runtime, claimed, now):
-        queued = review_delivery.queue_reminder(
-            runtime, meeting=claimed.meeting, now=now, starting=claimed.meeting <= now
+    def queue(runtime, claimed, now, turn):
+        return review_delivery.queue_reminder(
+            runtime, meeting=claimed.meeting, now=now, starting=claimed.meeting <= now, turn=turn
         )
-        return queued, [channel for channel, _id in queued]
 
     def deliver(worker, queued, when):
         return _deliver_review(_, worker, queued, when=when)
@@ -1017,10 +1015,12 @@ def _send_now(
 ) -> int:
     """What `digest --send` and `review --send` share: `claim(runtime, now, worker)` records
     the scheduled job's run for what is due ((claim, its label for messages), or a claim
-    without a run when it was already sent: refused, exit 1), `queue(runtime, claim, now)`
-    queues it ((queued, destinations)) and the run is closed with where it went (or as
-    failed), then `deliver(worker, queued, label)` posts it from this process. Messages are
-    `{keys}.already_sent` and `{keys}.not_queued`, the label passed as `label`."""
+    without a run when it was already sent: refused, exit 1), `queue(runtime, claim, now,
+    turn)` queues it and seals the run with where it went in the same transaction (else the
+    run is closed as failed), then `deliver(worker, queued, label)` posts it from this
+    process. Messages are `{keys}.already_sent` and `{keys}.not_queued`, the label passed as
+    `label`."""
+    from bot.runs import Turn
     from bot.runtime import build_runtime
     from handlers.slack.client import make_web_client
     from handlers.slack.delivery import DeliveryWorker
@@ -1042,17 +1042,15 @@ def _send_now(
                   file=sys.stderr)  # fmt: skip
             return EXIT_ERROR
         try:
-            queued, destinations = queue(runtime, claimed, now)
+            queued = queue(runtime, claimed, now, Turn(claimed.run_id, worker.name, by=command))
         except Exception as error:
             logger.exception("%s: %s could not be queued", command, what)
             with session_scope(runtime.sessions) as session:
-                finish_run(session, run_id=claimed.run_id, status="failed", at=utcnow(),
-                           detail=f"{type(error).__name__}: {error}"[:500])  # fmt: skip
+                detail = f"{type(error).__name__}: {error}"[:500]
+                finish_run(session, run_id=claimed.run_id, worker=worker.name, status="failed",
+                           at=utcnow(), detail=detail)  # fmt: skip
             print(_(f"{keys}.not_queued", **{label: what}, error=error), file=sys.stderr)
             return EXIT_ERROR
-        with session_scope(runtime.sessions) as session:
-            finish_run(session, run_id=claimed.run_id, status="done", at=utcnow(),
-                       detail=f"queued for {', '.join(destinations)} by {command}")  # fmt: skip
         return deliver(worker, queued, what)
     finally:
         runtime.engine.dispose()

@@ -9,6 +9,8 @@ digest's thread once the digest is posted (`handlers.slack.delivery`, exactly on
 Both record their run in the run table under the same job and period, the occurrence of
 DIGEST_SCHEDULE that sends the week's digest, so a week goes out once whichever comes first;
 `--force` records a run of its own under that period with a suffix (`2026-11-30T09:00#2`).
+The transaction that queues the digest also marks its run done (`bot.runs.Turn.seal`): a
+run taken over from a worker that was only cut off is queued by one of the two.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.domain.funnel_query import Window
 from bot.domain.schedule import Weekly, parse_weekly
 from bot.domain.sla import current_policy
 from bot.i18n import Translator
+from bot.runs import Turn
 from bot.runtime import Runtime
 from storage import queries
 from storage.db import session_scope
@@ -55,19 +58,20 @@ def destinations(settings: Settings) -> list[str]:
     return [d for d in (settings.managers_channel_id, *settings.manager_user_ids) if d]
 
 
-def send_weekly_digest(runtime: Runtime, due: datetime) -> str:
+def send_weekly_digest(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The `weekly-digest` job: queue the digest of the week before `due` for every
-    destination, or note that there is none."""
+    destination, sealed with the run (`turn`), or note that there is none."""
     if not destinations(runtime.settings):
         logger.warning("weekly digest: %s", NOWHERE)
         return NOWHERE
-    queued = queue_digest(runtime, now=due)
-    return "queued for " + ", ".join(destination for destination, *_ in queued.entries)
+    queued = queue_digest(runtime, now=due, turn=turn)
+    return turn.note([destination for destination, *_ in queued.entries])
 
 
-def queue_digest(runtime: Runtime, *, now: datetime) -> QueuedDigest:
+def queue_digest(runtime: Runtime, *, now: datetime, turn: Turn | None = None) -> QueuedDigest:
     """Build the digest of the last complete week before `now`, render it (and its chart)
-    in the team's language, and queue it for every destination in one transaction."""
+    in the team's language, and queue it for every destination in one transaction, which
+    also seals `turn`'s run when given (`RunTakenOver`: nothing is queued)."""
     settings, _ = runtime.settings, runtime.translate
     tz = settings.timezone
     with runtime.sessions() as session:
@@ -82,6 +86,8 @@ def queue_digest(runtime: Runtime, *, now: datetime) -> QueuedDigest:
             session, destinations=destinations(settings), message=message,
             week=week_dates(digest.week), chart=chart, at=utcnow(),
         )  # fmt: skip
+        if turn is not None:
+            turn.seal(session, [destination for destination, *_ in entries])
     runtime.outbox_bell.ring()
     return QueuedDigest(digest.week, entries)
 

@@ -7,7 +7,8 @@ transaction, one outbox entry per channel holding the reminder rendered in the t
 language; the delivery worker posts each exactly once (`handlers.slack.delivery`).
 
 Both record their run under the meeting's own period key (`2026-12-03T10:00`), so a
-restart or a second replica never sends a meeting's reminder twice. `smarketing review
+restart or a second replica never sends a meeting's reminder twice; the transaction that
+queues a reminder also marks its run done (`bot.runs.Turn.seal`). `smarketing review
 --send` records its run under the `review-reminder` job and that same key: whichever comes
 first posts the early reminder, the other posts nothing.
 """
@@ -23,6 +24,7 @@ from bot.domain import notices
 from bot.domain.review import next_meeting, review_agenda
 from bot.domain.schedule import parse_cadence, parse_duration
 from bot.domain.sla import current_policy
+from bot.runs import Turn
 from bot.runtime import Runtime
 from storage import queries
 from storage.db import session_scope
@@ -52,31 +54,37 @@ def reminder_before(settings: Settings) -> timedelta:
     return parse_duration(settings.sla_review_reminder_before)
 
 
-def send_reminder(runtime: Runtime, due: datetime) -> str:
+def send_reminder(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The `review-reminder` job: `due` is the meeting less the reminder's span."""
     meeting = due + reminder_before(runtime.settings)
-    return _send(runtime, meeting=meeting, now=max(due, utcnow()), starting=False)
+    return _send(runtime, turn, meeting=meeting, now=max(due, utcnow()), starting=False)
 
 
-def send_start(runtime: Runtime, due: datetime) -> str:
+def send_start(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The `review-start` job: `due` is the meeting's start."""
-    return _send(runtime, meeting=due, now=max(due, utcnow()), starting=True)
+    return _send(runtime, turn, meeting=due, now=max(due, utcnow()), starting=True)
 
 
-def _send(runtime: Runtime, *, meeting: datetime, now: datetime, starting: bool) -> str:
+def _send(runtime: Runtime, turn: Turn, *, meeting: datetime, now: datetime, starting: bool) -> str:
     if not channels(runtime.settings):
         logger.warning("SLA review reminder: %s", NOWHERE)
         return NOWHERE
-    queued = queue_reminder(runtime, meeting=meeting, now=now, starting=starting)
-    return "queued for " + ", ".join(channel for channel, _id in queued)
+    queued = queue_reminder(runtime, meeting=meeting, now=now, starting=starting, turn=turn)
+    return turn.note([channel for channel, _id in queued])
 
 
 def queue_reminder(
-    runtime: Runtime, *, meeting: datetime, now: datetime, starting: bool
+    runtime: Runtime,
+    *,
+    meeting: datetime,
+    now: datetime,
+    starting: bool,
+    turn: Turn | None = None,
 ) -> list[tuple[str, int]]:
     """The agenda of `meeting` as the data stands at `now`, rendered in the team's language
     as its reminder (`starting`: the meeting starts now), queued for every channel in one
-    transaction. Returns (channel, outbox entry id) per channel."""
+    transaction, which also seals `turn`'s run when given (`RunTakenOver`: nothing is
+    queued). Returns (channel, outbox entry id) per channel."""
     from handlers.slack.review import build_review_reminder, meeting_when
 
     settings, _ = runtime.settings, runtime.translate
@@ -93,6 +101,8 @@ def queue_reminder(
         queued = notices.prebuilt(
             session, destinations=channels(settings), message=message, label=label, at=utcnow()
         )
+        if turn is not None:
+            turn.seal(session, [channel for channel, _id in queued])
     runtime.outbox_bell.ring()
     return queued
 

@@ -13,7 +13,10 @@ run table lets one run and makes the other a no-op.
 
 A run missed while no process was up is caught up when a process becomes the holder, if it
 is still inside the job's grace window; one past the window is recorded as skipped and
-logged, never run late.
+logged, never run late. So is a run its worker left running: it lost the lease, so it died
+or was cut off, and the new holder takes the run over. A job whose work must not happen
+twice seals its run in the transaction that does it (`bot.runs`), so a first worker that
+was only cut off cannot commit it too.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.domain.enforcement import sweep
 from bot.domain.schedule import Cadence, Weekly, parse_cadence, parse_duration, parse_weekly
 from bot.domain.scorecard import store_durations
 from bot.domain.sla import current_policy
+from bot.runs import RunTakenOver, Turn
 from bot.runtime import Runtime
 from storage import queries
 from storage.db import session_scope
@@ -113,16 +117,20 @@ When = Weekly | Cadence | Every | Shifted
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: its fixed id, when it runs, how late a missed run may still be
-    caught up, and the module-level function doing the work (given the runtime and the
-    occurrence it runs for; it returns a short note for `smarketing schedule`, or None)."""
+    caught up, and the module-level function doing the work (given the runtime, the
+    occurrence it runs for and the worker's turn at the run, which a task whose work must
+    not be repeated seals; it returns a short note for `smarketing schedule`, or None)."""
 
     id: str
     when: When
     grace: timedelta
-    task: Callable[[Runtime, datetime], str | None]
+    task: Callable[[Runtime, datetime, Turn], str | None]
 
 
-def forget_processed_events(runtime: Runtime, due: datetime) -> str:
+# The tasks below without a seal are safe to repeat: a run taken over simply does it again.
+
+
+def forget_processed_events(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """Housekeeping: forget the Slack event ids handled more than a day before `due`, and
     the records of runs older than `RUN_MEMORY` (a job every minute writes 1,440 a day)."""
     with session_scope(runtime.sessions) as session:
@@ -131,7 +139,7 @@ def forget_processed_events(runtime: Runtime, due: datetime) -> str:
     return f"{forgotten} event ids and {runs} old runs forgotten"
 
 
-def store_lead_durations(runtime: Runtime, due: datetime) -> str:
+def store_lead_durations(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The SLA's clocks: each lead that reached acceptance or its first touch gets its
     routing delay and response time in business minutes, under the policy in force."""
     with session_scope(runtime.sessions) as session:
@@ -141,7 +149,7 @@ def store_lead_durations(runtime: Runtime, due: datetime) -> str:
     return f"{stored} durations stored"
 
 
-def enforce_sla(runtime: Runtime, due: datetime) -> str:
+def enforce_sla(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The SLA sweep: reminders, escalations, re-offers and give-ups whose deadline passed
     by `due`, each once (`bot.domain.enforcement`)."""
     done = sweep(runtime.sessions, roles=runtime.roles, tz=runtime.settings.timezone, now=due)
@@ -150,21 +158,21 @@ def enforce_sla(runtime: Runtime, due: datetime) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in sorted(done.items())) or "nothing due"
 
 
-def send_weekly_digest(runtime: Runtime, due: datetime) -> str:
+def send_weekly_digest(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The weekly digest: queued for the managers channel and each manager's DM
-    (`bot.digest_delivery`), delivered by the outbox."""
-    return digest_delivery.send_weekly_digest(runtime, due)
+    (`bot.digest_delivery`), delivered by the outbox; sealed with its run."""
+    return digest_delivery.send_weekly_digest(runtime, due, turn)
 
 
-def send_review_reminder(runtime: Runtime, due: datetime) -> str:
+def send_review_reminder(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The SLA-review reminder, `SLA_REVIEW_REMINDER_BEFORE` ahead of the meeting, queued
-    for the managers, marketing and sales channels (`bot.review_delivery`)."""
-    return review_delivery.send_reminder(runtime, due)
+    for the managers, marketing and sales channels (`bot.review_delivery`); sealed."""
+    return review_delivery.send_reminder(runtime, due, turn)
 
 
-def send_review_start(runtime: Runtime, due: datetime) -> str:
+def send_review_start(runtime: Runtime, due: datetime, turn: Turn) -> str:
     """The SLA-review meeting starts now: its reminder again, for the same channels."""
-    return review_delivery.send_start(runtime, due)
+    return review_delivery.send_start(runtime, due, turn)
 
 
 def build_jobs(settings: Settings) -> list[Job]:
@@ -276,9 +284,11 @@ class Scheduler:
         return held
 
     def catch_up(self) -> dict[str, str]:
-        """For each job, its latest occurrence: run it if it has no run yet and is inside
-        the grace window, record it skipped if past it. Returns what happened per job."""
-        return {job.id: self._due(job) for job in self.jobs.values() if self._leader}
+        """For each job, its latest occurrence: run it if it has no run yet, or a run
+        another worker left running, and is inside the grace window; record it skipped if
+        past it. Returns what happened per job."""
+        return {job.id: self._due(job, take_over=True) for job in self.jobs.values()
+                if self._leader}  # fmt: skip
 
     def fire(self, job_id: str) -> str:
         """The alarm of `job_id` rang: run its current occurrence if it is due."""
@@ -288,7 +298,7 @@ class Scheduler:
         finally:
             self._arm(job)
 
-    def _due(self, job: Job) -> str:
+    def _due(self, job: Job, *, take_over: bool = False) -> str:
         now = self._clock()
         occurrence = job.when.latest_at_or_before(now, self._tz)
         if occurrence is None:
@@ -297,41 +307,60 @@ class Scheduler:
         late = now - occurrence
         if late > job.grace:
             return self._skip(job, period, occurrence, late)
-        return self._run(job, period, occurrence)
+        return self._run(job, period, occurrence, take_over=take_over)
 
-    def _start(self, session: Session, job: Job, period: str, occurrence: datetime) -> int | None:
-        """Claim the period's run for this worker: its id, or None if it already has one."""
+    def _start(
+        self, session: Session, job: Job, period: str, occurrence: datetime, take_over: bool
+    ) -> int | None:
+        """Claim the period's run for this worker: its id; or None if it already has one,
+        unless `take_over` and another worker left it running."""
         run = queries.start_run(
             session, job_id=job.id, period=period, due_at=occurrence, worker=self.worker,
             at=self._clock(),
         )  # fmt: skip
-        return run.id if run is not None else None
+        if run is not None:
+            return run.id
+        taken = take_over and queries.take_over_run(
+            session, job_id=job.id, period=period, worker=self.worker, at=self._clock()
+        )
+        if not taken:
+            return None
+        run_id, previous = taken
+        logger.warning("scheduler: %s for %s was left running by %s; %s takes it over",
+                       job.id, period, previous, self.worker)  # fmt: skip
+        return run_id
 
-    def _run(self, job: Job, period: str, occurrence: datetime) -> str:
+    def _run(self, job: Job, period: str, occurrence: datetime, *, take_over: bool) -> str:
         with session_scope(self.runtime.sessions) as session:
-            run_id = self._start(session, job, period, occurrence)
+            run_id = self._start(session, job, period, occurrence, take_over)
         if run_id is None:
             return "already_run"
         status, detail = "done", None
         try:
-            detail = job.task(self.runtime, occurrence)
+            turn = Turn(run_id, self.worker, clock=self._clock)
+            detail = job.task(self.runtime, occurrence, turn)
+        except RunTakenOver:
+            logger.warning("scheduler: %s for %s was taken over by another worker; "
+                           "%s left it to them", job.id, period, self.worker)  # fmt: skip
+            return "taken_over"
         except Exception as error:
             logger.exception("scheduler: %s for %s failed", job.id, period)
             status, detail = "failed", f"{type(error).__name__}: {error}"[:500]
+        # Nothing changes when the task sealed the run, or another worker took it over.
         with session_scope(self.runtime.sessions) as session:
-            queries.finish_run(session, run_id=run_id, status=status, at=self._clock(),
-                               detail=detail)  # fmt: skip
+            queries.finish_run(session, run_id=run_id, worker=self.worker, status=status,
+                               at=self._clock(), detail=detail)  # fmt: skip
         logger.info("scheduler: %s for %s %s", job.id, period, status)
         return status
 
     def _skip(self, job: Job, period: str, occurrence: datetime, late: timedelta) -> str:
         with session_scope(self.runtime.sessions) as session:
-            run_id = self._start(session, job, period, occurrence)
+            run_id = self._start(session, job, period, occurrence, take_over=False)
             if run_id is None:
                 return "already_run"
             detail = f"missed by {late}, past its grace of {job.grace}"
-            queries.finish_run(session, run_id=run_id, status="skipped", at=self._clock(),
-                               detail=detail)  # fmt: skip
+            queries.finish_run(session, run_id=run_id, worker=self.worker, status="skipped",
+                               at=self._clock(), detail=detail)  # fmt: skip
         logger.warning("scheduler: %s for %s skipped: %s", job.id, period, detail)
         return "skipped"
 

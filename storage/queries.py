@@ -998,14 +998,51 @@ def job_run(session: Session, *, job_id: str, period: str) -> JobRun | None:
 
 
 def finish_run(
-    session: Session, *, run_id: int, status: str, at: datetime, detail: str | None = None
-) -> None:
-    """The run ended: done or failed (with what went wrong)."""
-    session.exec(
+    session: Session,
+    *,
+    run_id: int,
+    worker: str,
+    status: str,
+    at: datetime,
+    detail: str | None = None,
+) -> bool:
+    """The run ended: done, failed (with what went wrong) or skipped. Only while it is still
+    running and `worker`'s: False when it already ended (its work sealed it) or another
+    worker took it over, and then nothing changes."""
+    ended = session.exec(
         update(JobRun)
-        .where(col(JobRun.id) == run_id)
+        .where(
+            col(JobRun.id) == run_id,
+            col(JobRun.worker) == worker,
+            col(JobRun.status) == "running",
+        )
         .values(status=status, finished_at=at, detail=detail)
     )
+    return ended.rowcount == 1
+
+
+def take_over_run(
+    session: Session, *, job_id: str, period: str, worker: str, at: datetime
+) -> tuple[int, str] | None:
+    """The period's run when another worker left it running, now `worker`'s: (its id, the
+    worker it was taken from). None when it is not running or already `worker`'s, or when
+    another worker took it over first."""
+    run = job_run(session, job_id=job_id, period=period)
+    if run is None or run.status != "running" or run.worker == worker:
+        return None
+    run_id, previous = run.id, run.worker
+    taken = session.exec(
+        update(JobRun)
+        .where(
+            col(JobRun.id) == run_id,
+            col(JobRun.worker) == previous,
+            col(JobRun.status) == "running",
+        )
+        .values(worker=worker, started_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(run)
+    return (run_id, previous) if taken.rowcount == 1 else None
 
 
 def forget_runs_before(session: Session, *, before: datetime) -> int:

@@ -13,8 +13,11 @@ from scheduling import Clock, make_runtime
 from sqlmodel import col, select
 
 from bot.config import load_settings
-from bot.digest_delivery import JOB_ID, NOWHERE
+from bot.digest_delivery import JOB_ID, NOWHERE, send_weekly_digest
+from bot.runs import RunTakenOver, Turn
 from bot.scheduler import Scheduler, build_jobs
+from storage import queries
+from storage.db import session_scope
 from storage.models import JobRun, OutboxEntry
 
 NINE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # Monday 09:00 in São Paulo
@@ -97,6 +100,46 @@ def test_a_run_missed_past_the_grace_window_is_skipped_and_logged(runtime, caplo
     [(period, status, detail)] = runs(runtime)
     assert (period, status) == ("2026-11-30T09:00", "skipped") and "past its grace" in detail
     assert "weekly-digest for 2026-11-30T09:00 skipped" in caplog.text
+
+
+def run_started_by(runtime, worker: str) -> Turn:
+    """This week's run recorded as started by `worker`: its turn at it."""
+    with session_scope(runtime.sessions) as session:
+        run = queries.start_run(session, job_id=JOB_ID, period="2026-11-30T09:00", due_at=NINE,
+                                worker=worker, at=NINE)  # fmt: skip
+        return Turn(run.id, worker)
+
+
+def test_a_digest_left_running_by_a_dead_scheduler_is_queued_once_by_the_next(runtime):
+    run_started_by(runtime, "replica-died")  # it died before queueing anything
+    clock = Clock(NINE + timedelta(minutes=1))
+    assert scheduler(runtime, clock, name="replica-b").keep_lease()
+    assert [e.channel_id for e in queued(runtime)] == [CHANNEL, CARLA, ALICE]
+    assert runs(runtime) == [
+        ("2026-11-30T09:00", "done", f"queued for {CHANNEL}, {CARLA}, {ALICE}")
+    ]
+    with runtime.sessions() as session:
+        assert session.exec(select(JobRun)).one().worker == "replica-b"
+
+
+def test_a_scheduler_cut_off_mid_run_cannot_queue_what_its_successor_queued(runtime):
+    cut_off = run_started_by(runtime, "replica-cut-off")
+    clock = Clock(NINE + timedelta(minutes=1))
+    assert scheduler(runtime, clock, name="replica-b").keep_lease()  # took the run over
+    with pytest.raises(RunTakenOver):  # the first one comes back and finishes its work
+        send_weekly_digest(runtime, NINE, cut_off)
+    assert len(queued(runtime)) == 3 and len(queued(runtime, "digest_chart")) == 3
+
+
+def test_a_run_sealed_before_its_worker_went_silent_is_not_taken_over(runtime):
+    slow = run_started_by(runtime, "replica-slow")
+    assert send_weekly_digest(runtime, NINE, slow) == f"queued for {CHANNEL}, {CARLA}, {ALICE}"
+    clock = Clock(NINE + timedelta(minutes=1))
+    successor = scheduler(runtime, clock, name="replica-b")
+    assert successor.keep_lease()
+    assert successor.catch_up() == {JOB_ID: "already_run"}
+    assert len(queued(runtime)) == 3
+    assert [status for _period, status, _detail in runs(runtime)] == ["done"]
 
 
 def test_nowhere_to_send_it_queues_nothing_and_says_so(database_url, engine):

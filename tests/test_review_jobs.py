@@ -18,7 +18,10 @@ from bot import review_delivery
 from bot.config import load_settings
 from bot.domain.schedule import parse_cadence
 from bot.review_delivery import NOWHERE, REMINDER_JOB, START_JOB
+from bot.runs import RunTakenOver, Turn
 from bot.scheduler import Scheduler, Shifted, build_jobs
+from storage import queries
+from storage.db import session_scope
 from storage.models import JobRun, OutboxEntry
 
 SCHEDULE = "every 2 weeks thu 10:00 from 2026-12-03"
@@ -136,6 +139,22 @@ def test_a_restart_inside_the_grace_windows_catches_each_up_once(runtime, clock)
     assert again.catch_up() == {REMINDER_JOB: "already_run", START_JOB: "already_run"}
     assert len(messages(runtime)) == 6
     assert [status for *_key, status in runs(runtime)] == ["done", "done"]
+
+
+def test_a_reminder_left_running_is_posted_once_by_whoever_took_it_over(runtime, clock):
+    due = MEETING - timedelta(hours=24)
+    with session_scope(runtime.sessions) as session:  # replica-a died or was cut off mid-run
+        run = queries.start_run(session, job_id=REMINDER_JOB, period="2026-12-03T10:00",
+                                due_at=due, worker="replica-a", at=due)  # fmt: skip
+        cut_off = Turn(run.id, "replica-a")
+    clock.now = due + timedelta(minutes=1)
+    assert scheduler(runtime, clock, name="replica-b").keep_lease()
+    with pytest.raises(RunTakenOver):
+        review_delivery.send_reminder(runtime, due, cut_off)
+    assert [title for _channel, title in titles(runtime)] == [
+        "SLA review in 23 h 59 min · Thursday 2026-12-03 10:00"
+    ] * 3
+    assert runs(runtime) == [(REMINDER_JOB, "2026-12-03T10:00", "done")]
 
 
 def test_a_restart_past_the_grace_windows_skips_and_logs(runtime, clock, caplog):

@@ -14,8 +14,11 @@ from sqlmodel import select
 
 from bot.config import load_settings
 from bot.domain.schedule import parse_weekly
+from bot.runs import Turn
 from bot.runtime import build_runtime
 from bot.scheduler import LEASE, Every, Job, Scheduler, build_jobs, forget_processed_events
+from storage import queries
+from storage.db import session_scope
 from storage.models import JobRun
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
@@ -28,7 +31,7 @@ class Work:
         self.done: list[datetime] = []
         self.fail = fail
 
-    def __call__(self, runtime, due: datetime) -> str:
+    def __call__(self, runtime, due: datetime, turn: Turn) -> str:
         self.done.append(due)
         if self.fail:
             raise RuntimeError("the digest could not be built")
@@ -103,6 +106,66 @@ def test_a_failed_run_is_recorded_with_why_and_not_repeated_for_its_period(runti
         assert "could not be built" in session.exec(select(JobRun)).one().detail
 
 
+def left_running(runtime, job_id: str, period: str, due: datetime, worker: str) -> None:
+    """A run recorded as started by `worker`, which then died before finishing it."""
+    with session_scope(runtime.sessions) as session:
+        queries.start_run(session, job_id=job_id, period=period, due_at=due, worker=worker,
+                          at=due)  # fmt: skip
+
+
+def workers(runtime) -> list[tuple[str, str | None]]:
+    with runtime.sessions() as session:
+        return [(r.status, r.worker) for r in session.exec(select(JobRun).order_by(JobRun.id))]
+
+
+def test_a_run_left_running_by_a_dead_holder_is_taken_over_by_the_next(runtime):
+    work, clock = Work(), Clock(START + timedelta(hours=5))  # 1 h after 09:00 local
+    nine = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    left_running(runtime, "digest", "2026-11-30T09:00", nine, "replica-dead")
+    next_holder = scheduler(runtime, [weekly_digest(work)], clock, "replica-b")
+    assert next_holder.keep_lease()  # becoming the holder catches up, taking the run over
+    assert work.done == [nine]
+    assert workers(runtime) == [("done", "replica-b")]
+    assert next_holder.catch_up() == {"digest": "already_run"}
+    assert len(work.done) == 1
+
+
+def test_only_catching_up_takes_a_run_over_and_never_one_past_its_grace(runtime):
+    work, clock = Work(), Clock(START + timedelta(hours=5))
+    nine = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    left_running(runtime, "digest", "2026-11-30T09:00", nine, "replica-busy")
+    holder = scheduler(runtime, [weekly_digest(work)], clock)
+    holder._leader = True  # the holder already: its alarm rings while the run is running
+    assert holder.fire("digest") == "already_run"
+    clock.now = START + timedelta(hours=11)  # 7 h late, past the 6 h grace
+    late = scheduler(runtime, [weekly_digest(work)], clock, "replica-late")
+    assert late.keep_lease()
+    assert late.catch_up() == {"digest": "already_run"}
+    assert work.done == [] and workers(runtime) == [("running", "replica-busy")]
+
+
+def test_a_worker_whose_run_was_taken_over_cannot_end_it(runtime):
+    clock = Clock(START + timedelta(hours=5))
+    nine = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    left_running(runtime, "digest", "2026-11-30T09:00", nine, "replica-cut-off")
+    with session_scope(runtime.sessions) as session:
+        [run] = session.exec(select(JobRun)).all()
+        taken = queries.take_over_run(session, job_id="digest", period="2026-11-30T09:00",
+                                      worker="replica-b", at=clock.now)  # fmt: skip
+        assert taken == (run.id, "replica-cut-off")
+        assert queries.take_over_run(session, job_id="digest", period="2026-11-30T09:00",
+                                     worker="replica-b", at=clock.now) is None  # fmt: skip
+    with session_scope(runtime.sessions) as session:
+        assert not queries.finish_run(session, run_id=run.id, worker="replica-cut-off",
+                                      status="failed", at=clock.now)  # fmt: skip
+        assert queries.finish_run(session, run_id=run.id, worker="replica-b", status="done",
+                                  at=clock.now)  # fmt: skip
+    with session_scope(runtime.sessions) as session:  # an ended run is nobody's to take
+        assert queries.take_over_run(session, job_id="digest", period="2026-11-30T09:00",
+                                     worker="replica-c", at=clock.now) is None  # fmt: skip
+    assert workers(runtime) == [("done", "replica-b")]
+
+
 def test_only_the_lease_holder_runs_jobs_and_another_takes_over_when_it_goes_silent(runtime):
     hourly_a, hourly_b = Work(), Work()
     clock = Clock(START)
@@ -173,6 +236,6 @@ def test_housekeeping_forgets_runs_older_than_a_month(runtime):
     one.keep_lease()  # the run of START's hour
     clock.now += timedelta(days=31)
     assert one.fire("tick") == "done"
-    note = forget_processed_events(runtime, clock.now)
+    note = forget_processed_events(runtime, clock.now, Turn(0, "replica-a"))
     assert note == "0 event ids and 1 old runs forgotten"
     assert [period for _job, period, _status in runs(runtime)] == ["2026-12-31T05:00-03:00"]
