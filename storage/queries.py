@@ -1568,9 +1568,18 @@ def _planned_for_its_window(session: Session) -> None:
     are given. A report's statement is the same for a month and for every lead, and the
     driver prepares a statement it has run five times; the server would then plan it once
     for any window, and read every lead through the index on creation time as it reads a
-    month (twice the time of a full scan)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    month (twice the time of a full scan). Said once per transaction."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    connection = session.connection()
+    transaction = connection.get_transaction()
+    if session.info.get(_PLANNED_IN) is not transaction:
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        session.info[_PLANNED_IN] = transaction
+
+
+# The transaction in which `_planned_for_its_window` last set the planner (session.info key).
+_PLANNED_IN = "smarketing.planned_for_window_in"
 
 
 def funnel_tally(

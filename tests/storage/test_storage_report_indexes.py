@@ -163,9 +163,16 @@ def test_sqlite_groups_every_lead_in_index_order_and_a_window_by_creation(
     assert any("ix_lead_funnel (created_at>? AND created_at<?)" in step for step in later), later
 
 
-def test_postgresql_plans_each_report_statement_for_its_own_window(sessions, database_url):
+def test_postgresql_plans_each_report_statement_for_its_own_window(sessions, database_url, engine):
     if not database_url.startswith("postgresql"):
         pytest.skip("a PostgreSQL planner setting")
+    settings_sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "plan_cache_mode =" in statement:
+            settings_sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
 
     def mode(session) -> str:
         return session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar_one()
@@ -176,4 +183,11 @@ def test_postgresql_plans_each_report_statement_for_its_own_window(sessions, dat
         during = mode(session)
         session.commit()
         after = mode(session)
+        session.commit()
+        queries.funnel_tally(session, since=BEFORE_ALL, until=NOW, owner=None)
+        queries.funnel_tally(session, since=BEFORE_ALL, until=NOW, owner=None)
+        next_transaction = mode(session)
+    event.remove(engine, "before_cursor_execute", count)
     assert (before, during, after) == ("auto", "force_custom_plan", "auto")
+    assert next_transaction == "force_custom_plan"  # set again in each transaction
+    assert len(settings_sent) == 2  # once in each, however many statements it plans
