@@ -35,6 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """The current instant, timezone-aware."""
     return datetime.now(UTC)

@@ -16,6 +16,12 @@ _SUFFIXES = {"k": 1_000, "m": 1_000_000}
 _AMOUNT_TEXT_MAX = 64
 
 
+def is_ascii_number(text: str) -> bool:
+    """`text` is one or more of the digits 0-9. (`str.isdigit` alone also takes `²`, which
+    `int` refuses, and other scripts' digits, which no sender means as a number here.)"""
+    return text.isascii() and text.isdigit()
+
+
 def parse_amount(text: str) -> float | None:
     """A typed amount as a number, or None when it is not one.
 
@@ -39,7 +45,7 @@ def parse_amount(text: str) -> float | None:
         body = body[:-1].rstrip()
     parts = _GROUP_MARKS.split(body)
     groups, marks = parts[0::2], parts[1::2]
-    if not all(group.isascii() and group.isdigit() for group in groups):
+    if not all(is_ascii_number(group) for group in groups):
         return None
     whole, fraction, thousands = groups[0], "0", None
     for position, (mark, group) in enumerate(zip(marks, groups[1:], strict=True)):

@@ -13,6 +13,8 @@ import hmac
 
 from fastapi import HTTPException, Request
 
+from bot.domain.numbers import is_ascii_number
+
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -45,7 +47,7 @@ def require_bearer(request: Request, *, token: str) -> None:
 async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
     """The body, refused with 413 as soon as it is known to exceed `limit`."""
     announced = request.headers.get("content-length", "")
-    if announced.isdigit() and int(announced) > limit:
+    if is_ascii_number(announced) and int(announced) > limit:
         raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -84,7 +86,7 @@ _HUBSPOT_DECODED = {
 
 def require_fresh_hubspot_timestamp(timestamp: str, *, now_ms: int) -> None:
     """401 for a missing, malformed or stale `X-HubSpot-Request-Timestamp` (milliseconds)."""
-    if not timestamp.isdigit():
+    if not is_ascii_number(timestamp):
         raise HTTPException(status_code=401, detail="X-HubSpot-Request-Timestamp is missing.")
     if abs(now_ms - int(timestamp)) > HUBSPOT_MAX_AGE_MS:
         raise HTTPException(status_code=401, detail="The HubSpot request is older than 5 minutes.")

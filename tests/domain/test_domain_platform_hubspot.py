@@ -163,10 +163,12 @@ def test_the_creation_date_becomes_iso_8601(createdate, created_at):
     assert only_lead(flat(createdate=createdate))["created_at"] == created_at
 
 
-def test_a_creation_date_that_is_not_a_date_is_kept_aside():
-    lead = only_lead(flat(createdate="last tuesday"))
+# "²" and "１７６" are digits to Python's str.isdigit, yet not a number of milliseconds.
+@pytest.mark.parametrize("createdate", ["last tuesday", "²", "１７６３４９０６９５０００"])
+def test_a_creation_date_that_is_not_a_date_is_kept_aside(createdate):
+    lead = only_lead(flat(createdate=createdate))
     assert "created_at" not in lead
-    assert lead["custom_fields"]["createdate"] == "last tuesday"
+    assert lead["custom_fields"]["createdate"] == createdate
 
 
 def test_the_fallbacks_for_phone_zone_and_source():

@@ -387,10 +387,12 @@ def test_the_count_and_the_opportunity_date_are_history():
     )
 
 
-def test_a_creation_date_the_intake_could_not_read_is_kept_aside():
-    lead = only_lead(older(created_at="ontem"))
+# "²" and "１７６" are digits to Python's str.isdigit, yet not a number of seconds.
+@pytest.mark.parametrize("created_at", ["ontem", "²", "１７６３４９０６９５"])
+def test_a_creation_date_the_intake_could_not_read_is_kept_aside(created_at):
+    lead = only_lead(older(created_at=created_at))
     assert "created_at" not in lead
-    assert lead["custom_fields"]["created_at"] == "ontem"
+    assert lead["custom_fields"]["created_at"] == created_at
 
 
 def test_a_lead_without_a_name_is_named_after_its_contact_rather_than_lost():

@@ -170,6 +170,25 @@ def test_a_double_click_is_harmless(env, fake_slack, slack_signer, sessions, eng
     assert [e.kind for e in events(sessions, lead_id)].count("claim") == 1
 
 
+def test_forged_card_values_are_acked_and_change_nothing(
+    env, fake_slack, slack_signer, sessions, engine, tmp_path
+):
+    # Beyond a 32-bit id, a superscript digit, a negative number, text, nothing.
+    forged = ["99999999999", "\u00b2", "-1", "0", "lead", ""]
+    with run_bot(env, tmp_path) as bot:
+        lead_id, card_ts = hand_over(bot, fake_slack)
+        responses = [click(bot, slack_signer, value, card_ts, ALICE) for value in forged]
+        real = click(bot, slack_signer, lead_id, card_ts, ALICE)  # the lane still works
+        wait_until(lambda: replies(fake_slack, card_ts), timeout=10)
+        log = bot.log()
+
+    assert [r.status_code for r in responses] == [200] * len(forged)
+    assert real.status_code == 200
+    assert "Traceback" not in log
+    assert answers_to(fake_slack, ALICE) == []
+    assert [e.kind for e in events(sessions, lead_id)].count("claim") == 1
+
+
 def test_a_slow_slack_does_not_hold_up_the_ack(
     env, fake_slack, slack_signer, sessions, engine, tmp_path
 ):

@@ -179,8 +179,17 @@ def test_hubspot_api_key_is_accepted_instead_of_a_signature(platforms):
         {"headers": {"X-API-Key": "wrong-key"}},
         {"headers": {}},
         {"headers": {"X-HubSpot-Signature-v3": "AAAA", "X-HubSpot-Request-Timestamp": "abc"}},
+        # "²" in Latin-1: a digit to str.isdigit, not to int.
+        {"headers": {"X-HubSpot-Signature-v3": "AAAA", "X-HubSpot-Request-Timestamp": b"\xb2"}},
     ],
-    ids=["bad-signature", "stale-timestamp", "wrong-api-key", "no-credential", "bad-timestamp"],
+    ids=[
+        "bad-signature",
+        "stale-timestamp",
+        "wrong-api-key",
+        "no-credential",
+        "bad-timestamp",
+        "superscript-timestamp",
+    ],
 )
 def test_hubspot_authentication_failures_get_401(platforms, attempt):
     response = platforms.hubspot(sample_json("hubspot-workflow-flat.json"), **attempt)

@@ -65,6 +65,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
+from bot.domain.numbers import is_ascii_number
 from bot.domain.vocabulary import GENERIC_LEAD_FIELDS
 
 # Generic field (or one of the helper columns below) -> the headers that mean it, by language
@@ -806,7 +807,7 @@ def parse_number(text: str) -> int | float | None:
     it is followed by groups of exactly three digits (`6,667`, `1.500`), else it is decimal.
     """
     text = text.strip()
-    if text.isascii() and text.isdigit():
+    if is_ascii_number(text):
         return int(text)
     match = _AMOUNT.fullmatch(text)
     if match is None:

@@ -25,6 +25,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.numbers import is_ascii_number
 from bot.domain.platforms.common import (
     as_number,
     first_present,
@@ -369,7 +370,7 @@ def _readable_time(value: Any) -> str | None:
 
 
 def _moment(value: Any) -> datetime | None:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_ascii_number(value.strip()):
         value = int(value.strip())
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) > 100_000_000_000 else value

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.numbers import is_ascii_number
 from bot.domain.platforms.common import (
     as_number,
     first_present,
@@ -494,7 +495,7 @@ def _timestamp(value: Any) -> tuple[str | None, Any]:
     """(ISO 8601 text, raw value kept when it is not a time the intake could read)."""
     if is_blank(value) or isinstance(value, bool):
         return None, None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_ascii_number(value.strip()):
         value = int(value.strip())
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 100_000_000_000 else value

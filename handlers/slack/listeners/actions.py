@@ -13,6 +13,7 @@ from slack_bolt import App
 
 from bot.domain import manage, notices, review, rotation, work
 from bot.domain.claim import ClaimAnswer, Click, claim_lead
+from bot.domain.numbers import is_ascii_number
 from bot.domain.vocabulary import Exit
 from bot.runtime import Runtime
 from handlers.slack import home, ids, modals
@@ -22,7 +23,7 @@ from handlers.slack.notices import render_notice
 from handlers.slack.review import mark_reviewed_text, meeting_when, read_occurrence
 from storage.db import session_scope
 from storage.models import Lead, LeadEvent
-from storage.types import utcnow
+from storage.types import MAX_ROW_ID, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,9 @@ def _verdict(body: dict) -> tuple[int | None, int | None]:
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    """A row id from a control's value; None for anything else (a forged or stale value)."""
+    number = int(text) if is_ascii_number(text) else None
+    return number if number is not None and 0 < number <= MAX_ROW_ID else None
 
 
 def _lead_id(body: dict) -> int | None:
