@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot.domain.funnel import utc_offsets
 from storage import queries
 from storage.db import session_scope
 from storage.models import BREAKDOWN_INDEXES, Lead
@@ -47,7 +51,7 @@ def leads(sessions) -> list[Lead]:
         rows.append(
             Lead(
                 name=f"Lead {n}",
-                created_at=FIRST + timedelta(hours=chosen.randrange(0, 16_000)),
+                created_at=FIRST + timedelta(minutes=chosen.randrange(0, 16_000 * 60)),
                 stage=stage,
                 exit=exit_,
                 exit_reason=reason,
@@ -73,11 +77,13 @@ def tally_of(leads: list[Lead], since: datetime) -> list[tuple]:
     return sorted(((*key, count, round(won, 2)) for key, (count, won) in groups.items()), key=str)
 
 
-def breakdown_of(leads: list[Lead], column: str, since: datetime) -> list[tuple]:
+def breakdown_of(leads: list[Lead], key: Callable[[Lead], Any], since: datetime) -> list[tuple]:
+    """Per `key(lead)` over the leads created in [since, NOW): leads, qualified, won,
+    revenue; most leads first."""
     groups: dict = defaultdict(lambda: [0, 0, 0, 0.0])
     for lead in leads:
         if since <= lead.created_at < NOW:
-            group = groups[getattr(lead, column)]
+            group = groups[key(lead)]
             group[0] += 1
             group[1] += lead.stage in ("qualified", "won")
             group[2] += lead.stage == "won"
@@ -113,7 +119,53 @@ def test_the_tally_of_every_lead_and_of_a_later_window_count_each_lead_once(sess
 @pytest.mark.parametrize("name", sorted(BREAKDOWN_INDEXES))
 @pytest.mark.parametrize("since", [BEFORE_ALL, FIRST + timedelta(days=300)])
 def test_each_breakdown_of_every_lead_and_of_a_later_window_is_exact(sessions, leads, name, since):
-    assert breakdown(sessions, name, since) == breakdown_of(leads, BREAKDOWN_INDEXES[name], since)
+    column = BREAKDOWN_INDEXES[name]
+    expected = breakdown_of(leads, lambda lead: getattr(lead, column), since)
+    assert breakdown(sessions, name, since) == expected
+
+
+def local_breakdown(sessions, name: str, since: datetime, tz: ZoneInfo) -> list[tuple]:
+    offsets = utc_offsets(tz, max(since, FIRST), NOW)
+    with sessions() as session:
+        rows = queries.funnel_breakdown(
+            session, dimension=name, since=since, until=NOW, owner=None, offsets=offsets
+        )
+    return sorted(
+        ((v, n, q, w, round(float(r), 2)) for v, n, q, w, r in rows),
+        key=lambda row: (-row[1], str(row[0])),
+    )
+
+
+def local_part(name: str, tz: ZoneInfo) -> Callable[[Lead], int]:
+    def part(lead: Lead) -> int:
+        local = lead.created_at.astimezone(tz)
+        return local.hour if name == "hour" else local.weekday()
+
+    return part
+
+
+# Whole hours without and with summer time; half hours without and with it.
+ZONES = ["America/Sao_Paulo", "America/New_York", "Asia/Kolkata", "Australia/Adelaide"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("name", ["hour", "weekday"])
+@pytest.mark.parametrize("since", [BEFORE_ALL, FIRST + timedelta(days=300)])
+def test_each_local_breakdown_of_every_lead_and_of_a_later_window_is_exact(
+    sessions, leads, zone, name, since
+):
+    tz = ZoneInfo(zone)
+    # Leads in the first hour after each change of offset, and in the hour before it.
+    changes = [start for start, _minutes in utc_offsets(tz, FIRST, NOW)[1:]]
+    with session_scope(sessions) as session:
+        for n, change in enumerate(changes):
+            for minutes in (-50, 0, 10, 59):
+                session.add(Lead(name=f"Around a change {n}", stage="won", won_value=100.0,
+                                 created_at=change + timedelta(minutes=minutes)))  # fmt: skip
+    with sessions() as session:
+        leads = list(session.exec(select(Lead)))
+    expected = breakdown_of(leads, local_part(name, tz), since)
+    assert local_breakdown(sessions, name, since, tz) == expected
 
 
 def plans(engine, sessions, ask) -> list[str]:
@@ -159,6 +211,11 @@ def test_sqlite_groups_every_lead_in_index_order_and_a_window_by_creation(
     by_zone = plans(engine, sessions, zone_since(BEFORE_ALL))
     assert any("COVERING INDEX ix_lead_by_zone" in step for step in by_zone), by_zone
     assert not any("GROUP BY" in step for step in by_zone), by_zone
+    new_york = utc_offsets(ZoneInfo("America/New_York"), FIRST, NOW)  # summer time: 4 changes
+    by_hour = plans(engine, sessions, lambda s: queries.funnel_breakdown(
+        s, dimension="hour", since=BEFORE_ALL, until=NOW, owner=None, offsets=new_york
+    ))  # fmt: skip
+    assert any("COVERING INDEX ix_lead_by_utc_hour" in step for step in by_hour), by_hour
     later = plans(engine, sessions, tally_since(FIRST + timedelta(days=300)))
     assert any("ix_lead_funnel (created_at>? AND created_at<?)" in step for step in later), later
 
