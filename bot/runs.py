@@ -40,15 +40,13 @@ class Turn:
         note = "queued for " + ", ".join(destinations)
         return f"{note} by {self.by}" if self.by else note
 
-    def seal(self, session: Session, destinations: Sequence[str]) -> str:
+    def seal(self, session: Session, destinations: Sequence[str]) -> None:
         """Mark the run done, in the caller's transaction, with what was queued; raises
         `RunTakenOver` (the caller's transaction then rolls back) when it is no longer
-        this worker's. Returns the run's note."""
-        note = self.note(destinations)
+        this worker's."""
         sealed = queries.finish_run(
             session, run_id=self.run_id, worker=self.worker, status="done", at=self.clock(),
-            detail=note,
+            detail=self.note(destinations),
         )  # fmt: skip
         if not sealed:
             raise RunTakenOver(f"run {self.run_id} is no longer {self.worker}'s")
-        return note

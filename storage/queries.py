@@ -1012,14 +1012,15 @@ def finish_run(
     worker took it over, and then nothing changes."""
     ended = session.exec(
         update(JobRun)
-        .where(
-            col(JobRun.id) == run_id,
-            col(JobRun.worker) == worker,
-            col(JobRun.status) == "running",
-        )
+        .where(*_running_for(run_id, worker))
         .values(status=status, finished_at=at, detail=detail)
     )
     return ended.rowcount == 1
+
+
+def _running_for(run_id: int, worker: str | None) -> list[ColumnElement[bool]]:
+    """The run `run_id`, while it is still running and still `worker`'s."""
+    return [col(JobRun.id) == run_id, col(JobRun.worker) == worker, col(JobRun.status) == "running"]
 
 
 def take_over_run(
@@ -1034,11 +1035,7 @@ def take_over_run(
     run_id, previous = run.id, run.worker
     taken = session.exec(
         update(JobRun)
-        .where(
-            col(JobRun.id) == run_id,
-            col(JobRun.worker) == previous,
-            col(JobRun.status) == "running",
-        )
+        .where(*_running_for(run_id, previous))
         .values(worker=worker, started_at=at)
         .execution_options(synchronize_session=False)
     )
@@ -1662,19 +1659,16 @@ def _local_part(
         if part == "hour":
             return minutes % 1440 // 60
         return (minutes // 1440 + 3) % 7
-    text_at = at
     # Minutes since the UTC midnight of the stored day, moved to local time: -1440..2879
     # (a `YYYY-MM-DD HH` text has no minutes: its substr is '', cast to 0).
     minutes = (
-        cast(func.substr(text_at, 12, 2), Integer) * 60
-        + cast(func.substr(text_at, 15, 2), Integer)
-        + shift
+        cast(func.substr(at, 12, 2), Integer) * 60 + cast(func.substr(at, 15, 2), Integer) + shift
     )
     if part == "hour":
         return (minutes + 1440) % 1440 // 60
     # The Julian day number of the UTC day, moved by the day the offset crosses into; its
     # remainder by 7 counts from Monday.
-    day = cast(func.julianday(func.substr(text_at, 1, 10)) + 0.5, Integer)
+    day = cast(func.julianday(func.substr(at, 1, 10)) + 0.5, Integer)
     return (day + (minutes + 1440) // 1440 - 1) % 7
 
 

@@ -213,8 +213,10 @@ def _verdict(body: dict) -> tuple[int | None, int | None]:
 
 def _number(text: str) -> int | None:
     """A row id from a control's value; None for anything else (a forged or stale value)."""
-    number = int(text) if is_ascii_number(text) else None
-    return number if number is not None and 0 < number <= MAX_ROW_ID else None
+    if not is_ascii_number(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def _lead_id(body: dict) -> int | None:
